@@ -1,0 +1,97 @@
+"""Area use-cases: load the code file, and answer which towns and villages a scope covers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from server.areas.codes import AreaRow
+from server.areas.models import Area
+from server.errors import NotFound
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+class UnknownArea(NotFound):
+    """找不到该区划代码 / Unknown area code."""
+
+    code = "areas.unknown_area"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    added: int
+    updated: int
+    unchanged: int
+
+
+def load_areas(session: Session, rows: Iterable[AreaRow]) -> LoadReport:
+    """Insert or update areas by (code, valid_from). Never deletes: old codes stay valid history."""
+    existing = {(a.code, a.valid_from): a for a in session.scalars(select(Area))}
+    added = updated = unchanged = 0
+    for row in rows:
+        values = {
+            "parent_code": row.parent_code,
+            "level": row.level,
+            "name": row.name,
+            "name_en": row.name_en,
+            "alt_names": ";".join(row.alt_names),
+            "urban_rural_class": row.urban_rural_class,
+            "valid_to": row.valid_to,
+        }
+        area = existing.get((row.code, row.valid_from))
+        if area is None:
+            session.add(Area(code=row.code, valid_from=row.valid_from, **values))
+            added += 1
+        elif any(getattr(area, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(area, key, value)
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return LoadReport(added=added, updated=updated, unchanged=unchanged)
+
+
+def _in_force(year: int):  # type: ignore[no-untyped-def]
+    return (Area.valid_from <= year) & or_(Area.valid_to.is_(None), Area.valid_to >= year)
+
+
+def get_area(session: Session, code: str, *, year: int) -> Area:
+    area = session.scalars(select(Area).where(Area.code == code, _in_force(year))).first()
+    if area is None:
+        raise UnknownArea(f"找不到区划代码 {code}（{year} 年）/ Unknown area code {code} in {year}")
+    return area
+
+
+def list_villages_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:
+    """The villages an app user bound to `scope_code` (a village, town or county) may work in."""
+    scope = get_area(session, scope_code, year=year)
+    query = select(Area).where(Area.level == "village", _in_force(year))
+    if scope.level == "village":
+        query = query.where(Area.code == scope.code)
+    elif scope.level == "town":
+        query = query.where(Area.parent_code == scope.code)
+    else:
+        query = query.where(Area.code.startswith(scope.code[:6]))
+    return session.scalars(query.order_by(Area.code)).all()
+
+
+def list_towns_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:
+    town_codes = {v.parent_code for v in list_villages_in_scope(session, scope_code, year=year)}
+    query = select(Area).where(Area.level == "town", Area.code.in_(town_codes), _in_force(year))
+    return session.scalars(query.order_by(Area.code)).all()
+
+
+def this_year() -> int:
+    """The calendar year in China, which decides which area names are in force."""
+    return datetime.now(CHINA).year
+
+
+def list_areas(session: Session, *, year: int) -> Sequence[Area]:
+    return session.scalars(select(Area).where(_in_force(year)).order_by(Area.code)).all()

@@ -1,0 +1,34 @@
+"""Errors of authentication and app-user management."""
+
+from server.errors import Conflict, DomainError, NotFound
+
+
+class InvalidAppUser(DomainError):
+    status = 422
+    code = "auth.invalid_app_user"
+
+
+class AppUserExists(Conflict):
+    code = "auth.app_user_exists"
+
+
+class UnknownAppUser(NotFound):
+    code = "auth.unknown_app_user"
+
+
+class Unauthenticated(DomainError):
+    """需要登录 / Authentication required."""
+
+    status = 401
+    code = "auth.unauthenticated"
+
+    def __init__(self, message: str | None = None, *, stale: bool = False) -> None:
+        super().__init__(message)
+        self.stale = stale
+
+
+class AccessDenied(DomainError):
+    """无权访问 / Access denied."""
+
+    status = 403
+    code = "auth.access_denied"

@@ -1,0 +1,58 @@
+"""Phone app users: one cadre, one area (village or town), the forms that role may use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, created_at, intpk
+
+APP_USER_ROLES = ("village_cadre", "town_cadre")
+
+
+class AppUser(Base):
+    __tablename__ = "app_users"
+    __table_args__ = (
+        CheckConstraint("role IN ('village_cadre', 'town_cadre')", name="role"),
+    )
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str] = mapped_column(String(12), index=True)
+    # Only a SHA-256 of the URL token is kept: the token itself is shown once, in the QR code.
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, for Basic over https
+    # MD5(username:realm:password), which HTTP Digest needs to verify a response. Passwords are
+    # server-generated with ≥ 120 bits of entropy, so this realm-bound hash cannot be reversed.
+    digest_ha1: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[created_at]
+    revoked_at: Mapped[datetime | None]
+
+    form_grants: Mapped[list[AppUserForm]] = relationship(
+        back_populates="app_user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def form_ids(self) -> list[str]:
+        return sorted(grant.xml_form_id for grant in self.form_grants)
+
+
+class AppUserForm(Base):
+    """A form (by its XForm id) that an app user may list, download and submit."""
+
+    __tablename__ = "app_user_forms"
+    __table_args__ = (UniqueConstraint("app_user_id", "xml_form_id"),)
+
+    id: Mapped[intpk]
+    app_user_id: Mapped[int] = mapped_column(ForeignKey("app_users.id", ondelete="CASCADE"))
+    xml_form_id: Mapped[str] = mapped_column(String(64))
+
+    app_user: Mapped[AppUser] = relationship(back_populates="form_grants")

@@ -1,0 +1,138 @@
+"""App-user use-cases: create, revoke, and authenticate phones. Never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.areas.service import get_area
+from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser
+from server.auth.models import APP_USER_ROLES, AppUser, AppUserForm
+from server.db import utcnow
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
+# No look-alike characters: cadres may have to type a password from paper.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class AppUserSecrets:
+    """Shown once, when an app user is created or its secrets are rotated."""
+
+    token: str
+    password: str
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def digest_ha1(username: str, realm: str, password: str) -> str:
+    return hashlib.md5(f"{username}:{realm}:{password}".encode(), usedforsecurity=False).hexdigest()
+
+
+def create_app_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    area_code: str,
+    form_ids: Sequence[str],
+    realm: str,
+    year: int,
+    password: str | None = None,
+) -> tuple[AppUser, AppUserSecrets]:
+    """Create a phone account bound to one village (village cadre) or one town (town cadre)."""
+    if not _USERNAME.match(username):
+        raise InvalidAppUser(
+            "用户名须为 3–40 位小写字母、数字或 _.- / username must be 3–40 of a-z 0-9 _ . -"
+        )
+    if role not in APP_USER_ROLES:
+        raise InvalidAppUser(f"未知角色 {role} / unknown role; use one of {', '.join(APP_USER_ROLES)}")
+    area = get_area(session, area_code, year=year)
+    expected_level = "village" if role == "village_cadre" else "town"
+    if area.level != expected_level:
+        raise InvalidAppUser(
+            f"{role} 须绑定到{'村' if expected_level == 'village' else '镇'}级区划 / "
+            f"a {role} must be bound to a {expected_level}, {area_code} is a {area.level}"
+        )
+    if session.scalars(select(AppUser).where(AppUser.username == username)).first():
+        raise AppUserExists(f"用户名 {username} 已存在 / username {username} is taken")
+    secrets_ = _new_secrets(password)
+    user = AppUser(
+        username=username,
+        display_name=display_name,
+        role=role,
+        area_code=area_code,
+        token_sha256=token_digest(secrets_.token),
+        password_hash=_hasher.hash(secrets_.password),
+        digest_ha1=digest_ha1(username, realm, secrets_.password),
+        form_grants=[AppUserForm(xml_form_id=form_id) for form_id in sorted(set(form_ids))],
+    )
+    session.add(user)
+    session.flush()
+    return user, secrets_
+
+
+def rotate_secrets(session: Session, username: str, *, realm: str) -> tuple[AppUser, AppUserSecrets]:
+    """Issue a new token and password (e.g. a lost phone); the old ones stop working at once."""
+    user = get_app_user(session, username)
+    secrets_ = _new_secrets(None)
+    user.token_sha256 = token_digest(secrets_.token)
+    user.password_hash = _hasher.hash(secrets_.password)
+    user.digest_ha1 = digest_ha1(user.username, realm, secrets_.password)
+    session.flush()
+    return user, secrets_
+
+
+def _new_secrets(password: str | None) -> AppUserSecrets:
+    if password is not None and (not password.isascii() or len(password) < 8):
+        # Collect encodes Digest credentials as US-ASCII (openrosa.md §1.4).
+        raise InvalidAppUser("密码须为至少 8 位 ASCII 字符 / password must be ≥ 8 ASCII characters")
+    generated = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(22))
+    return AppUserSecrets(token=secrets.token_urlsafe(32), password=password or generated)
+
+
+def revoke_app_user(session: Session, username: str) -> AppUser:
+    user = get_app_user(session, username)
+    if user.revoked_at is None:
+        user.revoked_at = utcnow()
+    session.flush()
+    return user
+
+
+def get_app_user(session: Session, username: str) -> AppUser:
+    user = session.scalars(select(AppUser).where(AppUser.username == username)).first()
+    if user is None:
+        raise UnknownAppUser(f"找不到用户 {username} / no app user {username}")
+    return user
+
+
+def list_app_users(session: Session) -> Sequence[AppUser]:
+    return session.scalars(select(AppUser).order_by(AppUser.area_code, AppUser.username)).all()
+
+
+def find_app_user_by_token(session: Session, token: str) -> AppUser | None:
+    query = select(AppUser).where(AppUser.token_sha256 == token_digest(token))
+    return session.scalars(query).first()
+
+
+def find_app_user_by_username(session: Session, username: str) -> AppUser | None:
+    return session.scalars(select(AppUser).where(AppUser.username == username)).first()
+
+
+def check_password(user: AppUser, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except VerificationError:
+        return False

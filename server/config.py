@@ -1,0 +1,67 @@
+"""Configuration: one frozen dataclass, read from the environment in exactly one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A per-installation secret kept in the instance folder when none is configured."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    INSTANCE_PATH: str
+    DATABASE_URL: str
+    SECRET_KEY: str
+    # The base URL phones use (e.g. https://fangfan.example.cn). When unset, absolute URLs are
+    # built from the request's own host, which is what Collect needs (openrosa.md §1.1).
+    PUBLIC_URL: str | None = None
+    # Trust X-Forwarded-Proto/-Host from one reverse proxy in front of the server.
+    TRUST_PROXY: bool = False
+    # Advertised on HEAD /submission and enforced as the request body limit.
+    OPENROSA_MAX_BYTES: int = 50_000_000
+    DIGEST_REALM: str = "Fangfan"
+    # A Digest nonce stays valid this long; older ones get a `stale=true` challenge, which
+    # Collect answers silently (openrosa.md §1.4).
+    DIGEST_NONCE_SECONDS: int = 900
+    REPO_ROOT: str = str(REPO_ROOT)
+    TESTING: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("FANGFAN_INSTANCE") or REPO_ROOT / "instance").resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'fangfan.db'}"
+        return cls(
+            INSTANCE_PATH=str(instance),
+            DATABASE_URL=database_url,
+            SECRET_KEY=env.get("FANGFAN_SECRET_KEY") or _secret_key(instance),
+            PUBLIC_URL=(env.get("FANGFAN_PUBLIC_URL") or None),
+            TRUST_PROXY=_bool(env.get("FANGFAN_TRUST_PROXY"), False),
+            OPENROSA_MAX_BYTES=int(env.get("FANGFAN_OPENROSA_MAX_BYTES") or 50_000_000),
+        )
+
+    def as_flask_config(self) -> dict[str, object]:
+        values = asdict(self)
+        values["MAX_CONTENT_LENGTH"] = self.OPENROSA_MAX_BYTES
+        return values

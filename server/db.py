@@ -1,0 +1,96 @@
+"""Engine, one session per request, and the declarative Base. No feature code here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+    }
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created_at = Annotated[datetime, mapped_column(default=utcnow)]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings Fangfan relies on, for SQLite and PostgreSQL alike."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions lazily and on its own terms, which breaks SAVEPOINTs and lets
+    # a read-then-write transaction fail to upgrade its lock. Take control of BEGIN instead
+    # (SQLAlchemy's documented recipe for "serializable isolation / savepoints" on pysqlite).
+    dbapi_connection.isolation_level = None
+    # WAL lets readers (formList, downloads) proceed while one writer commits; foreign keys
+    # are off by default in SQLite and every constraint we declare must hold.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["engine"] = engine
+    app.extensions["sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """This request's session, created on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()  # whatever was not committed is rolled back here
+
+
+@contextmanager
+def unit_of_work(app: Flask) -> Iterator[Session]:
+    """One transaction for CLI commands and jobs: committed on success, rolled back on error."""
+    with app.app_context(), app.extensions["sessionmaker"]() as session, session.begin():
+        yield session

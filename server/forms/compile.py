@@ -1,0 +1,61 @@
+"""XLSForm → XForm compilation with pyxform. Pure: workbook bytes in, a frozen CompiledForm out.
+
+Only pyxform's public `convert()` result is used (`xform`, `warnings`), so a pyxform upgrade
+cannot silently change what we store. Compiling happens once, at publish; ingest uses the
+stored field schema (forms/xform.py), never the workbook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from pyxform.errors import PyXFormError
+from pyxform.xls2xform import convert
+
+from server.forms.errors import InvalidXLSForm
+from server.forms.xform import FormSchema, parse_xform
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledForm:
+    xform: bytes
+    md5: str
+    schema: FormSchema
+    warnings: tuple[str, ...]
+
+    @property
+    def form_id(self) -> str:
+        return self.schema.form_id
+
+    @property
+    def version(self) -> str:
+        return self.schema.version
+
+
+def md5_hex(data: bytes) -> str:
+    # OpenRosa hashes are content identifiers, not security (style.md §2.19).
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def compile_xlsform(source: bytes, *, file_name: str) -> CompiledForm:
+    """Compile one workbook. Errors name the file and carry pyxform's sheet/row detail."""
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix not in {".xlsx", ".xlsm", ".xls", ".md", ".csv"}:
+        raise InvalidXLSForm(f"{file_name}: 不支持的文件类型 / unsupported file type {suffix}")
+    warnings: list[str] = []
+    try:
+        result = convert(xlsform=source, warnings=warnings, file_type=suffix)
+    except PyXFormError as exc:
+        raise InvalidXLSForm(f"{file_name}: {exc}", file=file_name) from exc
+    except Exception as exc:  # pyxform raises bare errors for broken workbooks (zip, xml)
+        raise InvalidXLSForm(f"{file_name}: 无法读取工作簿 / cannot read workbook: {exc}") from exc
+    xform = result.xform.encode("utf-8")
+    schema = parse_xform(xform)
+    if not schema.version:
+        raise InvalidXLSForm(
+            f"{file_name}: settings 表缺少 version / the settings sheet needs a version",
+            file=file_name,
+        )
+    return CompiledForm(xform=xform, md5=md5_hex(xform), schema=schema, warnings=tuple(warnings))

@@ -1,0 +1,74 @@
+"""Published forms: each version keeps the exact XForm bytes served to Collect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import Base, created_at, intpk
+from server.forms.xform import FormSchema
+
+
+class Form(Base):
+    __tablename__ = "forms"
+
+    id: Mapped[intpk]
+    xml_form_id: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[created_at]
+
+    versions: Mapped[list[FormVersion]] = relationship(
+        back_populates="form", order_by="FormVersion.id", lazy="selectin"
+    )
+
+    @property
+    def current_version(self) -> FormVersion:
+        """The most recently published version: the one offered to phones."""
+        return self.versions[-1]
+
+
+class FormVersion(Base):
+    __tablename__ = "form_versions"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: Mapped[intpk]
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    xform: Mapped[bytes] = mapped_column(LargeBinary)  # exactly the bytes served; never re-serialised
+    xform_md5: Mapped[str] = mapped_column(String(32))
+    schema_json: Mapped[dict[str, Any]]
+    source_name: Mapped[str] = mapped_column(String(200))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    warnings: Mapped[list[Any]]
+    published_at: Mapped[created_at]
+
+    form: Mapped[Form] = relationship(back_populates="versions")
+    attachments: Mapped[list[FormAttachment]] = relationship(
+        back_populates="form_version", order_by="FormAttachment.filename", lazy="selectin"
+    )
+
+    @property
+    def schema(self) -> FormSchema:
+        return FormSchema.from_dict(self.schema_json)
+
+
+class FormAttachment(Base):
+    """A static media file (image, fixed CSV) shipped with one form version."""
+
+    __tablename__ = "form_attachments"
+    __table_args__ = (UniqueConstraint("form_version_id", "filename"),)
+
+    id: Mapped[intpk]
+    form_version_id: Mapped[int] = mapped_column(
+        ForeignKey("form_versions.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    md5: Mapped[str] = mapped_column(String(32))
+    content_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[created_at]
+
+    form_version: Mapped[FormVersion] = relationship(back_populates="attachments")

@@ -1,0 +1,122 @@
+"""Form registry use-cases: publish XLSForms, look up versions and media. Never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.forms.compile import CompiledForm, compile_xlsform, md5_hex
+from server.forms.errors import InvalidXLSForm, UnknownForm, VersionConflict
+from server.forms.models import Form, FormAttachment, FormVersion
+
+# Media the server generates per app user from the registry, instead of storing them.
+DYNAMIC_MEDIA = frozenset({"towns.csv", "villages.csv", "households.csv"})
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    version: FormVersion
+    created: bool
+    warnings: tuple[str, ...]
+
+
+def publish_form(
+    session: Session,
+    *,
+    source: bytes,
+    source_name: str,
+    attachments: Mapping[str, bytes],
+    validate: Callable[[CompiledForm], None] | None = None,
+) -> PublishOutcome:
+    """Compile and store one XLSForm version. Same version + same XForm is a no-op.
+
+    A failure (compile error, ODK Validate error, missing media, version conflict) raises and
+    stores nothing, so phones keep getting the last good version.
+    """
+    compiled = compile_xlsform(source, file_name=source_name)
+    form = session.scalars(select(Form).where(Form.xml_form_id == compiled.form_id)).first()
+    existing = _find_version(form, compiled.version) if form else None
+    if existing is not None:
+        if existing.xform_md5 != compiled.md5:
+            raise VersionConflict(
+                f"{source_name}: 表单 {compiled.form_id} 的版本 {compiled.version} 已发布且内容不同，"
+                f"请在 settings 表中提高 version / version {compiled.version} of "
+                f"{compiled.form_id} is already published with different content: raise the version",
+                form_id=compiled.form_id,
+                version=compiled.version,
+            )
+        return PublishOutcome(existing, created=False, warnings=compiled.warnings)
+    static_media = _static_media(compiled, attachments, source_name)
+    if validate is not None:
+        validate(compiled)
+    if form is None:
+        form = Form(xml_form_id=compiled.form_id, title=compiled.schema.title)
+        session.add(form)
+    form.title = compiled.schema.title
+    version = FormVersion(
+        form=form,
+        version=compiled.version,
+        title=compiled.schema.title,
+        xform=compiled.xform,
+        xform_md5=compiled.md5,
+        schema_json=compiled.schema.to_dict(),
+        source_name=source_name,
+        source_sha256=hashlib.sha256(source).hexdigest(),
+        warnings=list(compiled.warnings),
+    )
+    for filename, content in static_media.items():
+        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        version.attachments.append(
+            FormAttachment(
+                filename=filename, content=content, md5=md5_hex(content), content_type=content_type
+            )
+        )
+    session.add(version)
+    session.flush()
+    return PublishOutcome(version, created=True, warnings=compiled.warnings)
+
+
+def _static_media(
+    compiled: CompiledForm, attachments: Mapping[str, bytes], source_name: str
+) -> dict[str, bytes]:
+    needed = [name for name in compiled.schema.media if name not in DYNAMIC_MEDIA]
+    missing = [name for name in needed if name not in attachments]
+    if missing:
+        raise InvalidXLSForm(
+            f"{source_name}: 表单引用的媒体文件缺失 / media files referenced by the form are "
+            f"missing: {', '.join(missing)}",
+            missing=missing,
+        )
+    return {name: attachments[name] for name in needed}
+
+
+def _find_version(form: Form, version: str) -> FormVersion | None:
+    return next((v for v in form.versions if v.version == version), None)
+
+
+def list_forms(session: Session, *, xml_form_ids: Sequence[str] | None = None) -> Sequence[Form]:
+    query = select(Form).order_by(Form.xml_form_id)
+    if xml_form_ids is not None:
+        query = query.where(Form.xml_form_id.in_(list(xml_form_ids)))
+    return [f for f in session.scalars(query).all() if f.versions]
+
+
+def get_form(session: Session, xml_form_id: str) -> Form:
+    form = session.scalars(select(Form).where(Form.xml_form_id == xml_form_id)).first()
+    if form is None or not form.versions:
+        raise UnknownForm(f"找不到表单 {xml_form_id} / Unknown form {xml_form_id}")
+    return form
+
+
+def get_form_version(session: Session, xml_form_id: str, version: str) -> FormVersion:
+    found = _find_version(get_form(session, xml_form_id), version)
+    if found is None:
+        raise UnknownForm(
+            f"找不到表单 {xml_form_id} 的版本 {version} / Unknown version {version} of {xml_form_id}"
+        )
+    return found

@@ -1,0 +1,142 @@
+"""Derive a form's field schema from its XForm. Pure: XForm bytes in, a frozen FormSchema out.
+
+The schema describes exactly what Collect sees: every instance node with its bind type, the
+repeat it lives in, its labels per language, and the media files the form references. It is
+stored with the form version at publish time and drives normalisation of submissions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+
+XF = "{http://www.w3.org/2002/xforms}"
+H = "{http://www.w3.org/1999/xhtml}"
+_MEDIA_REF = re.compile(r"^jr://(?:images|audio|video|file|file-csv)/(.+)$")
+_ITEXT_REF = re.compile(r"jr:itext\('([^']+)'\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    path: str  # absolute instance path, e.g. /data/members/name
+    name: str
+    kind: str  # bind type (string, int, select1, binary, geopoint, …), "group" or "repeat"
+    repeat: str | None  # path of the innermost enclosing repeat
+    labels: dict[str, str] = field(default_factory=dict)  # language → label
+
+
+@dataclass(frozen=True, slots=True)
+class FormSchema:
+    form_id: str
+    version: str
+    title: str
+    root: str
+    fields: tuple[Field, ...]
+    media: tuple[str, ...]  # file names referenced with jr://…
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormSchema:
+        fields = tuple(Field(**f) for f in data["fields"])
+        return cls(**{**data, "fields": fields, "media": tuple(data["media"])})
+
+
+def parse_xform(xml: bytes) -> FormSchema:
+    doc = ElementTree.fromstring(xml)
+    head = doc.find(f"{H}head")
+    model = head.find(f"{XF}model") if head is not None else None
+    if model is None:
+        raise ValueError("XForm has no h:head/model")
+    instance = model.find(f"{XF}instance")
+    root = next(iter(instance)) if instance is not None else None
+    if root is None:
+        raise ValueError("XForm has no primary instance")
+    binds = {b.get("nodeset"): b.get("type", "string") for b in model.iter(f"{XF}bind")}
+    repeats = {r.get("nodeset") for r in doc.iter(f"{XF}repeat")}
+    labels = _control_labels(doc, _itext(model))
+    root_path = "/" + _local(root.tag)
+    fields: list[Field] = []
+    _walk(root, root_path, None, binds, repeats, labels, fields)
+    return FormSchema(
+        form_id=root.get("id", ""),
+        version=root.get("version", ""),
+        title=(head.findtext(f"{H}title") or "").strip(),
+        root=root_path,
+        fields=tuple(fields),
+        media=_media_files(doc),
+    )
+
+
+def _walk(
+    node: Element,
+    path: str,
+    repeat: str | None,
+    binds: dict[str | None, str],
+    repeats: set[str | None],
+    labels: dict[str, dict[str, str]],
+    out: list[Field],
+) -> None:
+    for child in node:
+        name = _local(child.tag)
+        child_path = f"{path}/{name}"
+        if child_path in {f.path for f in out}:
+            continue  # repeat templates and their first instance share a path
+        if child_path in repeats:
+            kind = "repeat"
+        elif len(child):
+            kind = "group"
+        else:
+            kind = binds.get(child_path, "string")
+        out.append(Field(child_path, name, kind, repeat, labels.get(child_path, {})))
+        if len(child):
+            inner_repeat = child_path if kind == "repeat" else repeat
+            _walk(child, child_path, inner_repeat, binds, repeats, labels, out)
+
+
+def _media_files(doc: Element) -> tuple[str, ...]:
+    """Every file the form references as a whole `jr://…/name` value (text or attribute)."""
+    values = [element.text or "" for element in doc.iter()]
+    values += [value for element in doc.iter() for value in element.attrib.values()]
+    names = {match.group(1) for v in values if (match := _MEDIA_REF.match(v.strip()))}
+    return tuple(sorted(names))
+
+
+def _itext(model: Element) -> dict[str, dict[str, str]]:
+    """text id → {language: plain label}."""
+    texts: dict[str, dict[str, str]] = {}
+    for translation in model.iter(f"{XF}translation"):
+        lang = translation.get("lang", "")
+        for text in translation.iter(f"{XF}text"):
+            value = next((v for v in text.iter(f"{XF}value") if not v.get("form")), None)
+            if value is not None:
+                plain = "".join(value.itertext()).strip()
+                texts.setdefault(text.get("id", ""), {})[lang] = plain
+    return texts
+
+
+def _control_labels(doc: Element, itext: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    body = doc.find(f"{H}body")
+    if body is None:
+        return labels
+    for control in body.iter():
+        ref = control.get("ref") or control.get("nodeset")
+        label = control.find(f"{XF}label")
+        if not ref or label is None:
+            continue
+        match = _ITEXT_REF.search(label.get("ref", ""))
+        if match:
+            labels[ref] = itext.get(match.group(1), {})
+        elif (label.text or "").strip():
+            labels[ref] = {"": label.text.strip()}
+    return labels
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]

@@ -1,0 +1,140 @@
+"""OpenRosa routes. Views adapt HTTP only: authenticate, call one service, render XML."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, current_app, g, render_template, request, url_for
+from werkzeug.http import http_date
+
+from server.areas.service import this_year
+from server.auth.errors import AccessDenied, Unauthenticated
+from server.db import get_session, utcnow
+from server.errors import DomainError
+from server.forms.models import FormVersion
+from server.forms.service import get_form_version, list_forms
+from server.openrosa import bp
+from server.openrosa.media import get_media, list_media
+from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
+
+XML = "text/xml; charset=utf-8"
+
+
+def route(rule: str, **options: object):  # type: ignore[no-untyped-def]
+    """Register a view at `rule` and at `/key/<token>` + `rule` (token-in-URL app users)."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        bp.add_url_rule(f"/key/<token>{rule}", view_func=view, **options)  # type: ignore[arg-type]
+        bp.add_url_rule(rule, view_func=view, **options)  # type: ignore[arg-type]
+        return view
+
+    return decorator
+
+
+@route("/formList", methods=["GET"])
+@phone_login_required
+def form_list() -> Response:
+    user = current_app_user()
+    forms = list_forms(get_session(), xml_form_ids=user.form_ids)
+    items = [_form_list_item(form.current_version) for form in forms]
+    return _xml("openrosa/form_list.xml", items=items)
+
+
+@route("/forms/<form_id>/<version>/form.xml", methods=["GET"])
+@phone_login_required
+def form_xml(form_id: str, version: str) -> Response:
+    found = _permitted_version(form_id, version)
+    response = Response(found.xform, content_type=XML)
+    return _conditional(response, found.xform_md5)
+
+
+@route("/forms/<form_id>/<version>/manifest", methods=["GET"])
+@phone_login_required
+def manifest(form_id: str, version: str) -> Response:
+    found = _permitted_version(form_id, version)
+    media = list_media(get_session(), current_app_user(), found, year=_year())
+    items = [
+        {
+            "filename": m.filename,
+            "md5": m.md5,
+            "download_url": _absolute_url(
+                "openrosa.media", form_id=form_id, version=version, filename=m.filename
+            ),
+        }
+        for m in media
+    ]
+    return _xml("openrosa/manifest.xml", items=items)
+
+
+@route("/forms/<form_id>/<version>/media/<filename>", methods=["GET"])
+@phone_login_required
+def media(form_id: str, version: str, filename: str) -> Response:
+    found = _permitted_version(form_id, version)
+    item = get_media(get_session(), current_app_user(), found, filename, year=_year())
+    response = Response(item.content, content_type=item.content_type)
+    return _conditional(response, item.md5)
+
+
+def _permitted_version(form_id: str, version: str) -> FormVersion:
+    if form_id not in current_app_user().form_ids:
+        raise AccessDenied(f"您无权使用表单 {form_id} / you may not use form {form_id}")
+    return get_form_version(get_session(), form_id, version)
+
+
+def _form_list_item(version: FormVersion) -> dict[str, str | None]:
+    form_id = version.form.xml_form_id
+    values = {"form_id": form_id, "version": version.version}
+    return {
+        "form_id": form_id,
+        "name": version.title,
+        "version": version.version,
+        "md5": version.xform_md5,
+        "download_url": _absolute_url("openrosa.form_xml", **values),
+        "manifest_url": _absolute_url("openrosa.manifest", **values) if version.schema.media else None,
+    }
+
+
+def _absolute_url(endpoint: str, **values: str) -> str:
+    """An absolute URL on the host the phone used (openrosa.md §1.1), percent-encoded (§2.3)."""
+    values = {key: quote(value, safe="") for key, value in values.items()}
+    token = g.get("url_token")
+    path = url_for(endpoint, token=token, **values) if token else url_for(endpoint, **values)
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + path
+
+
+def _year() -> int:
+    return this_year()
+
+
+def _xml(template: str, *, status: int = 200, **context: object) -> Response:
+    body = render_template(template, **context).encode("utf-8")
+    response = Response(body, status=status, content_type=XML)
+    return _conditional(response, None) if status == 200 else response
+
+
+def _conditional(response: Response, etag: str | None) -> Response:
+    # No max-age: a cached list would hide new forms (openrosa.md §0.5). Revalidation with the
+    # ETag lets OkHttp's cache answer unchanged lists and forms with a cheap 304.
+    response.headers["Cache-Control"] = "private, no-cache"
+    if etag:
+        response.set_etag(etag)
+    else:
+        response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.after_request
+def _openrosa_headers(response: Response) -> Response:
+    response.headers["X-OpenRosa-Version"] = "1.0"
+    response.headers["Date"] = http_date(utcnow())
+    return response
+
+
+@bp.errorhandler(DomainError)
+def _as_openrosa(err: DomainError) -> Response:
+    response = _xml("openrosa/message.xml", status=err.status, message=err.message, nature="error")
+    if isinstance(err, Unauthenticated):
+        for name, value in challenge_headers(stale=err.stale):
+            response.headers.add(name, value)
+    return response
