@@ -1,4 +1,4 @@
-"""`fangfan`: the operator's command line. Commands parse arguments and call services; nothing more."""
+"""`fangfan`: the operator's command line. Commands parse arguments and call services."""
 
 from __future__ import annotations
 

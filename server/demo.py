@@ -57,16 +57,27 @@ def prepare_demo(app: Flask, *, validate: bool) -> list[tuple[str, AppUserSecret
         load_areas(session, parse_area_file(XINFENG_FILE.read_text(encoding="utf-8")))
     for path in sorted(XLSFORMS_DIR.glob("*.xlsx")):
         with unit_of_work(app) as session:
-            publish_form(session, source=path.read_bytes(), source_name=path.name,
-                         attachments=_attachments(path),
-                         validate=odk_validate_form if validate else None)
+            publish_form(
+                session,
+                source=path.read_bytes(),
+                source_name=path.name,
+                attachments=_attachments(path),
+                validate=odk_validate_form if validate else None,
+            )
     with unit_of_work(app) as session:
         for code, village, head, kind_type, kind, members in DEMO_HOUSEHOLDS:
             if find_household(session, code) is None:
-                add_household(session, code=code, village_code=village, head_name=head,
-                              household_type=kind_type, household_kind=kind,
-                              member_count=members, is_demo=True,
-                              head_phone="1380000" + code[-4:])
+                add_household(
+                    session,
+                    code=code,
+                    village_code=village,
+                    head_name=head,
+                    household_type=kind_type,
+                    household_kind=kind,
+                    member_count=members,
+                    is_demo=True,
+                    head_phone="1380000" + code[-4:],
+                )
     return _demo_users(app)
 
 
@@ -78,8 +89,14 @@ def _demo_users(app: Flask) -> list[tuple[str, AppUserSecrets]]:
             if username in saved and find_app_user_by_username(session, username):
                 continue
             _user, secrets_ = create_app_user(
-                session, username=username, display_name=name, role=role, area_code=area,
-                form_ids=ALL_FORMS, realm=app.config["DIGEST_REALM"], year=this_year(),
+                session,
+                username=username,
+                display_name=name,
+                role=role,
+                area_code=area,
+                form_ids=ALL_FORMS,
+                realm=app.config["DIGEST_REALM"],
+                year=this_year(),
             )
             saved[username] = {"token": secrets_.token, "password": secrets_.password}
     store.write_text(json.dumps(saved, indent=2))
@@ -101,8 +118,9 @@ def demo(obj, host: str, port: int, public_url: str | None, serve_after: bool) -
     with unit_of_work(app) as session:
         for username, secrets_ in users:
             user = find_app_user_by_username(session, username)
-            print_credentials(user, secrets_, server_url=server_url,
-                              qr_dir=Path(app.instance_path) / "qr")
+            print_credentials(
+                user, secrets_, server_url=server_url, qr_dir=Path(app.instance_path) / "qr"
+            )
     click.echo(f"\n防返演示服务器 / Fangfan demo server: {server_url}  (Ctrl+C 停止 / to stop)")
     if serve_after:
         run_gunicorn(host, port, workers=2, threads=4)

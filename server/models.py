@@ -6,4 +6,13 @@ from server.db import Base
 from server.forms.models import Form, FormAttachment, FormVersion
 from server.registry.models import Household
 
-__all__ = ["AppUser", "AppUserForm", "Area", "Base", "Form", "FormAttachment", "FormVersion", "Household"]
+__all__ = [
+    "AppUser",
+    "AppUserForm",
+    "Area",
+    "Base",
+    "Form",
+    "FormAttachment",
+    "FormVersion",
+    "Household",
+]

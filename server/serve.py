@@ -24,15 +24,17 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
-    _Gunicorn({
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
-        # Collect waits 60 s for an answer (openrosa.md §0.4); never let a worker outlive that.
-        "timeout": 55,
-        "accesslog": "-",
-    }).run()
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            # Collect waits 60 s for an answer (openrosa.md §0.4); never let a worker outlive that.
+            "timeout": 55,
+            "accesslog": "-",
+        }
+    ).run()
 
 
 @click.command("serve")

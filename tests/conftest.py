@@ -88,7 +88,7 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield s
 
 
-def test_config(tmp_path: Path, database_url: str = "sqlite://") -> Config:
+def make_test_config(tmp_path: Path, database_url: str = "sqlite://") -> Config:
     return Config(
         INSTANCE_PATH=str(tmp_path / "instance"),
         DATABASE_URL=database_url,
@@ -99,7 +99,7 @@ def test_config(tmp_path: Path, database_url: str = "sqlite://") -> Config:
 
 @pytest.fixture
 def app(session_factory: sessionmaker[Session], tmp_path: Path) -> Flask:
-    app = create_app(test_config(tmp_path))
+    app = create_app(make_test_config(tmp_path))
     app.extensions["sessionmaker"] = session_factory  # requests join the test's transaction
     return app
 
@@ -112,3 +112,13 @@ def client(app: Flask):  # type: ignore[no-untyped-def]
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for created in _engines.values():
         created.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2's production cost (~0.1 s a hash) is the point in production, not in tests."""
+    from argon2 import PasswordHasher
+
+    from server.auth import service
+
+    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))

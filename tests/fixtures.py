@@ -34,7 +34,7 @@ VISIT_MD = """
 |          | date                             | visited_on | 走访日期          |                   |
 | settings |                                  |           |                  |                   |
 |          | form_id                          | version   | form_title       |                   |
-|          | {form_id}                        | {version} | 走访测试 Visit test |                   |
+|          | {form_id}                        | {version} | 走访测试 Visit test |               |
 """
 
 
@@ -100,16 +100,27 @@ def make_app_user(
     form_ids: Iterable[str] = ("visit_test", "image_test"),
 ) -> Persona:
     user, secrets_ = create_app_user(
-        session, username=username, display_name=username.title(), role=role,
-        area_code=area_code, form_ids=list(form_ids), realm=REALM, year=this_year(),
+        session,
+        username=username,
+        display_name=username.title(),
+        role=role,
+        area_code=area_code,
+        form_ids=list(form_ids),
+        realm=REALM,
+        year=this_year(),
     )
     return Persona(user, secrets_)
 
 
-def make_household(session: Session, *, code: str, village_code: str = LIANGBA, **overrides) -> Household:
+def make_household(
+    session: Session, *, code: str, village_code: str = LIANGBA, **overrides
+) -> Household:
     values = {
-        "head_name": "张三", "household_type": "marginal_at_risk", "household_kind": "ordinary",
-        "member_count": 3, "head_phone": "13812345678",
+        "head_name": "张三",
+        "household_type": "marginal_at_risk",
+        "household_kind": "ordinary",
+        "member_count": 3,
+        "head_phone": "13812345678",
     } | overrides
     return add_household(session, code=code, village_code=village_code, **values)
 
@@ -121,8 +132,13 @@ def county(session: Session) -> None:
     make_form(session, markdown_form(), name="visit_test.md")
     make_form(session, image_form(), name="image_test.md", attachments={"logo 1.png": PNG_BYTES})
     make_household(session, code="H440233100201-0001", head_name="张三")
-    make_household(session, code="H440233100201-0002", head_name="李四",
-                   household_type="unstable_formerly_poor", household_kind="formerly_poor")
+    make_household(
+        session,
+        code="H440233100201-0002",
+        head_name="李四",
+        household_type="unstable_formerly_poor",
+        household_kind="formerly_poor",
+    )
     make_household(session, code="H440233100200-0001", village_code=SANKENG, head_name="王五")
     session.commit()
 

@@ -17,8 +17,9 @@ def areas() -> None:
 
 
 @areas.command("load")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                default=XINFENG_FILE)
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=XINFENG_FILE
+)
 @click.pass_obj
 def load(obj, file: Path) -> None:  # type: ignore[no-untyped-def]
     """导入区划代码文件 / load an area-code CSV file (default: Xinfeng County)."""
@@ -28,8 +29,10 @@ def load(obj, file: Path) -> None:  # type: ignore[no-untyped-def]
         raise click.ClickException(f"{file}: {err}") from err
     with unit_of_work(obj.app) as session:
         report = load_areas(session, rows)
-    click.echo(f"区划：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged} / "
-               f"areas: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+    click.echo(
+        f"区划：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged} / "
+        f"areas: {report.added} added, {report.updated} updated, {report.unchanged} unchanged"
+    )
 
 
 @areas.command("list")

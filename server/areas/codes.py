@@ -91,5 +91,7 @@ def _check_tree(rows: list[AreaRow]) -> None:
         seen.add((row.code, row.valid_from))
         if row.level != "county" and row.parent_code not in codes:
             raise AreaFileError(f"code {row.code}: parent {row.parent_code} is not in the file")
-        if row.parent_code and not row.code.startswith(row.parent_code[: 9 if row.level == "village" else 6]):
+        if row.parent_code and not row.code.startswith(
+            row.parent_code[: 9 if row.level == "village" else 6]
+        ):
             raise AreaFileError(f"code {row.code} does not lie under its parent {row.parent_code}")

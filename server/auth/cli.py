@@ -32,7 +32,11 @@ def default_server_url(app: Flask) -> str:
 
 
 def print_credentials(
-    user: AppUser, secrets_: AppUserSecrets, *, server_url: str, qr_dir: Path | None,
+    user: AppUser,
+    secrets_: AppUserSecrets,
+    *,
+    server_url: str,
+    qr_dir: Path | None,
     show_qr: bool = True,
 ) -> None:
     """Print the QR code (token URL, one scan configures Collect) and the Digest credentials."""
@@ -59,27 +63,54 @@ def print_credentials(
 @app_users.command("create")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="干部姓名 / cadre's name")
-@click.option("--role", type=click.Choice(["village_cadre", "town_cadre"]), default="village_cadre",
-              show_default=True)
-@click.option("--area", "area_code", required=True, help="村或镇的 12 位代码 / village or town code")
-@click.option("--forms", "form_ids", default=",".join(ALL_FORMS), show_default=True,
-              help="可用表单 / forms this user may use (comma-separated form ids)")
-@click.option("--password", default=None, help="密码（默认自动生成）/ password (default: generated)")
+@click.option(
+    "--role",
+    type=click.Choice(["village_cadre", "town_cadre"]),
+    default="village_cadre",
+    show_default=True,
+)
+@click.option(
+    "--area", "area_code", required=True, help="村或镇的 12 位代码 / village or town code"
+)
+@click.option(
+    "--forms",
+    "form_ids",
+    default=",".join(ALL_FORMS),
+    show_default=True,
+    help="可用表单 / forms this user may use (comma-separated form ids)",
+)
+@click.option(
+    "--password", default=None, help="密码（默认自动生成）/ password (default: generated)"
+)
 @click.option("--server-url", default=None, help="手机访问的地址 / base URL phones use")
-@click.option("--qr-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="二维码 PNG 保存目录 / where to write the QR code PNG")
+@click.option(
+    "--qr-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="二维码 PNG 保存目录 / where to write the QR code PNG",
+)
 @click.pass_obj
 def create(obj, username, display_name, role, area_code, form_ids, password, server_url, qr_dir):  # type: ignore[no-untyped-def]
     """创建手机端用户并打印二维码 / create an app user and print its Collect QR code."""
     app = obj.app
     with unit_of_work(app) as session:
         user, secrets_ = create_app_user(
-            session, username=username, display_name=display_name, role=role,
-            area_code=area_code, form_ids=[f.strip() for f in form_ids.split(",") if f.strip()],
-            realm=app.config["DIGEST_REALM"], year=this_year(), password=password,
+            session,
+            username=username,
+            display_name=display_name,
+            role=role,
+            area_code=area_code,
+            form_ids=[f.strip() for f in form_ids.split(",") if f.strip()],
+            realm=app.config["DIGEST_REALM"],
+            year=this_year(),
+            password=password,
         )
-    print_credentials(user, secrets_, server_url=server_url or default_server_url(app),
-                      qr_dir=qr_dir or Path(app.instance_path) / "qr")
+    print_credentials(
+        user,
+        secrets_,
+        server_url=server_url or default_server_url(app),
+        qr_dir=qr_dir or Path(app.instance_path) / "qr",
+    )
 
 
 @app_users.command("rotate")
@@ -91,8 +122,12 @@ def rotate(obj, username: str, server_url: str | None) -> None:  # type: ignore[
     app = obj.app
     with unit_of_work(app) as session:
         user, secrets_ = rotate_secrets(session, username, realm=app.config["DIGEST_REALM"])
-    print_credentials(user, secrets_, server_url=server_url or default_server_url(app),
-                      qr_dir=Path(app.instance_path) / "qr")
+    print_credentials(
+        user,
+        secrets_,
+        server_url=server_url or default_server_url(app),
+        qr_dir=Path(app.instance_path) / "qr",
+    )
 
 
 @app_users.command("revoke")
@@ -112,5 +147,7 @@ def list_(obj) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(obj.app) as session:
         for user in list_app_users(session):
             state = "有效 active" if user.is_active else "已停用 revoked"
-            click.echo(f"{user.username:20} {user.display_name:8} {user.role:14} {user.area_code} "
-                       f"{state}  [{', '.join(user.form_ids)}]")
+            click.echo(
+                f"{user.username:20} {user.display_name:8} {user.role:14} {user.area_code} "
+                f"{state}  [{', '.join(user.form_ids)}]"
+            )

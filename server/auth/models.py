@@ -14,9 +14,7 @@ APP_USER_ROLES = ("village_cadre", "town_cadre")
 
 class AppUser(Base):
     __tablename__ = "app_users"
-    __table_args__ = (
-        CheckConstraint("role IN ('village_cadre', 'town_cadre')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('village_cadre', 'town_cadre')", name="role"),)
 
     id: Mapped[intpk]
     username: Mapped[str] = mapped_column(String(40), unique=True)

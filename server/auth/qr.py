@@ -1,4 +1,4 @@
-"""ODK Collect settings QR codes (openrosa.md §7). Payload building is pure; rendering uses qrcode."""
+"""ODK Collect settings QR codes (openrosa.md §7): a pure payload builder, qrcode renders."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from qrcode.constants import ERROR_CORRECT_L
 
 
 def collect_settings(
-    *, server_url: str, project_name: str, username: str | None = None,
-    password: str | None = None, metadata_username: str | None = None,
+    *,
+    server_url: str,
+    project_name: str,
+    username: str | None = None,
+    password: str | None = None,
+    metadata_username: str | None = None,
 ) -> dict[str, dict[str, str]]:
     """The settings JSON Collect imports: `general` and `admin` are required by its schema."""
     general = {

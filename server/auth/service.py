@@ -20,7 +20,7 @@ from server.db import utcnow
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 # No look-alike characters: cadres may have to type a password from paper.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 _hasher = PasswordHasher()
 
 
@@ -58,7 +58,9 @@ def create_app_user(
             "用户名须为 3–40 位小写字母、数字或 _.- / username must be 3–40 of a-z 0-9 _ . -"
         )
     if role not in APP_USER_ROLES:
-        raise InvalidAppUser(f"未知角色 {role} / unknown role; use one of {', '.join(APP_USER_ROLES)}")
+        raise InvalidAppUser(
+            f"未知角色 {role} / unknown role; use one of {', '.join(APP_USER_ROLES)}"
+        )
     area = get_area(session, area_code, year=year)
     expected_level = "village" if role == "village_cadre" else "town"
     if area.level != expected_level:
@@ -84,7 +86,9 @@ def create_app_user(
     return user, secrets_
 
 
-def rotate_secrets(session: Session, username: str, *, realm: str) -> tuple[AppUser, AppUserSecrets]:
+def rotate_secrets(
+    session: Session, username: str, *, realm: str
+) -> tuple[AppUser, AppUserSecrets]:
     """Issue a new token and password (e.g. a lost phone); the old ones stop working at once."""
     user = get_app_user(session, username)
     secrets_ = _new_secrets(None)

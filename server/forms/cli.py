@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from server.db import unit_of_work
 from server.config import REPO_ROOT
+from server.db import unit_of_work
 from server.errors import DomainError
 from server.forms.service import list_forms, publish_form
 from server.forms.validate import java_available, odk_validate_form
@@ -31,30 +31,44 @@ def _attachments(xlsform: Path) -> dict[str, bytes]:
 
 @forms.command("publish")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--validate/--no-validate", default=True, show_default=True,
-              help="用 ODK Validate（JavaRosa）检查 / check with ODK Validate (JavaRosa)")
+@click.option(
+    "--validate/--no-validate",
+    default=True,
+    show_default=True,
+    help="用 ODK Validate（JavaRosa）检查 / check with ODK Validate (JavaRosa)",
+)
 @click.pass_obj
 def publish(obj, files: tuple[Path, ...], validate: bool) -> None:  # type: ignore[no-untyped-def]
     """编译并发布表单 / compile and publish XLSForms (default: every xlsforms/*.xlsx)."""
     paths = list(files) or sorted(XLSFORMS_DIR.glob("*.xlsx"))
     if validate and not java_available():
-        raise click.ClickException("未找到 Java，无法运行 ODK Validate / Java not found "
-                                   "(needed by ODK Validate); install it or use --no-validate")
+        raise click.ClickException(
+            "未找到 Java，无法运行 ODK Validate / Java not found "
+            "(needed by ODK Validate); install it or use --no-validate"
+        )
     failures: list[str] = []
-    with click.progressbar(paths, label="发布表单 / publishing", file=sys.stderr,
-                           item_show_func=lambda p: p.name if p else "") as bar:
+    with click.progressbar(
+        paths,
+        label="发布表单 / publishing",
+        file=sys.stderr,
+        item_show_func=lambda p: p.name if p else "",
+    ) as bar:
         for path in bar:
             try:
                 with unit_of_work(obj.app) as session:
                     outcome = publish_form(
-                        session, source=path.read_bytes(), source_name=path.name,
+                        session,
+                        source=path.read_bytes(),
+                        source_name=path.name,
                         attachments=_attachments(path),
                         validate=odk_validate_form if validate else None,
                     )
                     version = outcome.version
-                    line = (f"{'已发布' if outcome.created else '未变'} / "
-                            f"{'published' if outcome.created else 'unchanged'}: "
-                            f"{version.form.xml_form_id} {version.version} md5:{version.xform_md5}")
+                    line = (
+                        f"{'已发布' if outcome.created else '未变'} / "
+                        f"{'published' if outcome.created else 'unchanged'}: "
+                        f"{version.form.xml_form_id} {version.version} md5:{version.xform_md5}"
+                    )
             except DomainError as err:
                 failures.append(err.message)
                 continue

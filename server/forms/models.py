@@ -37,7 +37,9 @@ class FormVersion(Base):
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="RESTRICT"), index=True)
     version: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
-    xform: Mapped[bytes] = mapped_column(LargeBinary)  # exactly the bytes served; never re-serialised
+    xform: Mapped[bytes] = mapped_column(
+        LargeBinary
+    )  # exactly the bytes served; never re-serialised
     xform_md5: Mapped[str] = mapped_column(String(32))
     schema_json: Mapped[dict[str, Any]]
     source_name: Mapped[str] = mapped_column(String(200))

@@ -44,9 +44,10 @@ def publish_form(
     if existing is not None:
         if existing.xform_md5 != compiled.md5:
             raise VersionConflict(
-                f"{source_name}: 表单 {compiled.form_id} 的版本 {compiled.version} 已发布且内容不同，"
-                f"请在 settings 表中提高 version / version {compiled.version} of "
-                f"{compiled.form_id} is already published with different content: raise the version",
+                f"{source_name}: 表单 {compiled.form_id} 的版本 {compiled.version} "
+                "已发布且内容不同，请在 settings 表中提高 version / "
+                f"version {compiled.version} of {compiled.form_id} is already published "
+                "with different content: raise the version",
                 form_id=compiled.form_id,
                 version=compiled.version,
             )
@@ -117,6 +118,7 @@ def get_form_version(session: Session, xml_form_id: str, version: str) -> FormVe
     found = _find_version(get_form(session, xml_form_id), version)
     if found is None:
         raise UnknownForm(
-            f"找不到表单 {xml_form_id} 的版本 {version} / Unknown version {version} of {xml_form_id}"
+            f"找不到表单 {xml_form_id} 的版本 {version} / "
+            f"Unknown version {version} of {xml_form_id}"
         )
     return found

@@ -31,7 +31,9 @@ class MediaFile:
     content_type: str
 
 
-def list_media(session: Session, user: AppUser, version: FormVersion, *, year: int) -> list[MediaFile]:
+def list_media(
+    session: Session, user: AppUser, version: FormVersion, *, year: int
+) -> list[MediaFile]:
     return [get_media(session, user, version, name, year=year) for name in version.schema.media]
 
 

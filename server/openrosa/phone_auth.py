@@ -42,8 +42,10 @@ def current_app_user() -> AppUser:
 def _user_from_token(token: str) -> AppUser:
     user = find_app_user_by_token(get_session(), token)
     if user is None or not user.is_active:
-        raise AccessDenied("此链接无效或已停用，请向县扶贫办索取新的二维码 / "
-                           "this link is invalid or revoked; ask the county office for a new QR code")
+        raise AccessDenied(
+            "此链接无效或已停用，请向县扶贫办索取新的二维码 / "
+            "this link is invalid or revoked; ask the county office for a new QR code"
+        )
     return user
 
 
@@ -67,7 +69,10 @@ def _user_from_header() -> AppUser:
 def _digest_user(auth: Any) -> AppUser:
     realm = current_app.config["DIGEST_REALM"]
     state = check_nonce(
-        _secret(), auth.nonce or "", now=time.time(), realm=realm,
+        _secret(),
+        auth.nonce or "",
+        now=time.time(),
+        realm=realm,
         lifetime=current_app.config["DIGEST_NONCE_SECONDS"],
     )
     user = find_app_user_by_username(get_session(), auth.username or "")

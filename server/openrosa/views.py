@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, current_app, g, render_template, request, url_for
 from werkzeug.http import http_date
 
@@ -90,13 +88,18 @@ def _form_list_item(version: FormVersion) -> dict[str, str | None]:
         "version": version.version,
         "md5": version.xform_md5,
         "download_url": _absolute_url("openrosa.form_xml", **values),
-        "manifest_url": _absolute_url("openrosa.manifest", **values) if version.schema.media else None,
+        "manifest_url": _absolute_url("openrosa.manifest", **values)
+        if version.schema.media
+        else None,
     }
 
 
 def _absolute_url(endpoint: str, **values: str) -> str:
-    """An absolute URL on the host the phone used (openrosa.md §1.1), percent-encoded (§2.3)."""
-    values = {key: quote(value, safe="") for key, value in values.items()}
+    """An absolute URL on the host the phone used (openrosa.md §1.1).
+
+    url_for percent-encodes each path segment (spaces, Chinese file names), as Collect's
+    `new URL(s).toURI()` requires (§2.3).
+    """
     token = g.get("url_token")
     path = url_for(endpoint, token=token, **values) if token else url_for(endpoint, **values)
     base = current_app.config.get("PUBLIC_URL") or request.host_url

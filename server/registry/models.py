@@ -9,7 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, created_at, intpk
 
-HOUSEHOLD_TYPES = ("unstable_formerly_poor", "marginal_at_risk", "sudden_severe_difficulty", "other")
+HOUSEHOLD_TYPES = (
+    "unstable_formerly_poor",
+    "marginal_at_risk",
+    "sudden_severe_difficulty",
+    "other",
+)
 HOUSEHOLD_KINDS = ("formerly_poor", "ordinary")
 
 HOUSEHOLD_TYPE_LABELS = {

@@ -1,4 +1,6 @@
-"""The CSV lists phones download as form media (towns, villages, households). Pure: rows in, bytes out.
+"""The CSV lists phones download as form media (towns, villages, households).
+
+Pure: rows in, bytes out.
 
 The bytes must be deterministic, because Collect decides whether to re-download a media file by
 its MD5 (openrosa.md §3.4): the same rows must give the same bytes, and only a real change may
@@ -16,8 +18,17 @@ from datetime import date
 TOWN_COLUMNS = ("name", "label")
 VILLAGE_COLUMNS = ("name", "label", "town")
 HOUSEHOLD_COLUMNS = (
-    "name", "label", "town", "village", "head_name", "household_type", "household_kind",
-    "archive_no", "member_count", "phone_masked", "last_visit_on",
+    "name",
+    "label",
+    "town",
+    "village",
+    "head_name",
+    "household_type",
+    "household_kind",
+    "archive_no",
+    "member_count",
+    "phone_masked",
+    "last_visit_on",
 )
 
 

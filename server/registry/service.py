@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from server.registry.models import Household
 
 
-def list_households_in_villages(session: Session, village_codes: Iterable[str]) -> Sequence[Household]:
+def list_households_in_villages(
+    session: Session, village_codes: Iterable[str]
+) -> Sequence[Household]:
     codes = list(village_codes)
     if not codes:
         return []
