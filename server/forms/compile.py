@@ -8,6 +8,7 @@ stored field schema (forms/xform.py), never the workbook.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -15,7 +16,10 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from server.forms.errors import InvalidXLSForm
+from server.forms.workbook_text import find_cells
 from server.forms.xform import FormSchema, parse_xform
+
+_QUOTED = re.compile(r"'([^']{1,80})'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,21 @@ def md5_hex(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
+def _location_hint(message: str, source: bytes, suffix: str) -> str:
+    """Where a quoted value from pyxform's message sits, when pyxform did not say ("[row : n]")."""
+    if "[row" in message or suffix not in {".xlsx", ".xlsm"}:
+        return ""
+    try:
+        places = [
+            f"{sheet} 表第 {row} 行 / sheet '{sheet}', row {row}"
+            for value in _QUOTED.findall(message)
+            for sheet, row in find_cells(source, value)
+        ]
+    except Exception:  # an unreadable workbook: pyxform's own message must still get through
+        return ""
+    return f" ({'; '.join(places[:3])})" if places else ""
+
+
 def compile_xlsform(source: bytes, *, file_name: str) -> CompiledForm:
     """Compile one workbook. Errors name the file and carry pyxform's sheet/row detail."""
     suffix = PurePath(file_name).suffix.lower()
@@ -48,7 +67,8 @@ def compile_xlsform(source: bytes, *, file_name: str) -> CompiledForm:
     try:
         result = convert(xlsform=source, warnings=warnings, file_type=suffix)
     except PyXFormError as exc:
-        raise InvalidXLSForm(f"{file_name}: {exc}", file=file_name) from exc
+        message = f"{file_name}: {exc}{_location_hint(str(exc), source, suffix)}"
+        raise InvalidXLSForm(message, file=file_name) from exc
     except Exception as exc:  # pyxform raises bare errors for broken workbooks (zip, xml)
         raise InvalidXLSForm(f"{file_name}: 无法读取工作簿 / cannot read workbook: {exc}") from exc
     xform = result.xform.encode("utf-8")

@@ -1,0 +1,45 @@
+import base64
+import json
+import zlib
+
+from server.auth.digest import NonceState, check_nonce, make_nonce
+from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
+
+SECRET = b"secret"
+
+
+def test_a_fresh_nonce_is_valid_then_stale_after_its_lifetime():
+    nonce = make_nonce(SECRET, now=1000.0, realm="R")
+    assert check_nonce(SECRET, nonce, now=1100.0, realm="R", lifetime=900) is NonceState.VALID
+    assert check_nonce(SECRET, nonce, now=2000.0, realm="R", lifetime=900) is NonceState.STALE
+
+
+def test_a_nonce_from_another_secret_realm_or_the_future_is_invalid():
+    nonce = make_nonce(SECRET, now=1000.0, realm="R")
+    assert check_nonce(b"other", nonce, now=1000, realm="R", lifetime=900) is NonceState.INVALID
+    assert check_nonce(SECRET, nonce, now=1000, realm="X", lifetime=900) is NonceState.INVALID
+    future = make_nonce(SECRET, now=5000.0, realm="R")
+    assert check_nonce(SECRET, future, now=1000, realm="R", lifetime=900) is NonceState.INVALID
+    assert check_nonce(SECRET, "garbage", now=1000, realm="R", lifetime=900) is NonceState.INVALID
+
+
+def test_qr_payload_is_base64_zlib_json_with_general_and_admin():
+    settings = collect_settings(
+        server_url="http://10.0.0.5:8000/key/abc",
+        project_name="防返 梁坝村",
+        metadata_username="张三",
+    )
+    payload = encode_payload(settings)
+    decoded = json.loads(zlib.decompress(base64.b64decode(payload)).decode("utf-8"))
+    assert decoded["admin"] == {}
+    assert decoded["general"]["server_url"] == "http://10.0.0.5:8000/key/abc"
+    assert decoded["general"]["form_update_mode"] == "match_exactly"
+    assert "password" not in decoded["general"]
+    assert decoded["project"]["name"] == "防返 梁坝村"
+    assert len(payload) < 4000  # Collect's own generator refuses more (openrosa.md §7)
+
+
+def test_qr_renders_as_png_and_terminal_text():
+    payload = encode_payload(collect_settings(server_url="http://h/key/t", project_name="p"))
+    assert qr_png(payload).startswith(b"\x89PNG")
+    assert len(qr_text(payload).splitlines()) > 10

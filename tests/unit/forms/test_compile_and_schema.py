@@ -1,0 +1,96 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from server.forms.compile import compile_xlsform
+from server.forms.errors import InvalidXLSForm
+from server.forms.xform import FormSchema
+from tests.fixtures import image_form, markdown_form
+
+REPEAT_FORM = b"""
+| survey   |              |         |                    |
+|          | type         | name    | label::zh (zh)     | label::English (en) |
+|          | begin repeat | member  | \xe6\x88\x90\xe5\x91\x98 | Member |
+|          | text         | name    | \xe5\xa7\x93\xe5\x90\x8d | Name |
+|          | integer      | age     | \xe5\xb9\xb4\xe9\xbe\x84 | Age |
+|          | end repeat   |         |                    |           |
+|          | image        | photo   | \xe7\x85\xa7\xe7\x89\x87 | Photo |
+| settings |              |         |                    |           |
+|          | form_id      | version | form_title         |           |
+|          | rep          | 7       | Repeat             |           |
+"""
+
+
+def test_compiled_form_carries_id_version_title_and_md5_of_its_bytes():
+    compiled = compile_xlsform(markdown_form(version="3"), file_name="visit.md")
+    assert (compiled.form_id, compiled.version) == ("visit_test", "3")
+    assert compiled.schema.title == "走访测试 Visit test"
+    assert compiled.xform.startswith(b"<?xml")
+    import hashlib
+
+    assert compiled.md5 == hashlib.md5(compiled.xform).hexdigest()
+
+
+def test_schema_lists_fields_with_kinds_repeats_and_labels_per_language():
+    schema = compile_xlsform(REPEAT_FORM, file_name="rep.md").schema
+    fields = {f.path: f for f in schema.fields}
+    assert schema.root == "/data"
+    assert fields["/data/member"].kind == "repeat"
+    assert fields["/data/member/age"].kind == "int"
+    assert fields["/data/member/age"].repeat == "/data/member"
+    assert fields["/data/photo"].kind == "binary"
+    assert fields["/data/member/name"].labels == {"zh (zh)": "姓名", "English (en)": "Name"}
+    assert "/data/meta/instanceID" in fields
+
+
+def test_schema_survives_a_round_trip_through_json():
+    schema = compile_xlsform(REPEAT_FORM, file_name="rep.md").schema
+    assert FormSchema.from_dict(schema.to_dict()) == schema
+
+
+def test_media_references_are_found_with_spaces_and_csv_instances():
+    assert compile_xlsform(image_form(), file_name="i.md").schema.media == ("logo 1.png",)
+    media = compile_xlsform(markdown_form(), file_name="v.md").schema.media
+    assert media == ("households.csv", "villages.csv")
+
+
+def test_a_broken_xlsform_names_the_file_sheet_row_and_problem():
+    broken = markdown_form().replace(b"| visited_on |", b"| visited on |")
+    with pytest.raises(InvalidXLSForm) as err:
+        compile_xlsform(broken, file_name="visit.md")
+    assert err.value.message.startswith("visit.md: [row : 5] On the 'survey' sheet")
+    assert "'name' value is invalid" in err.value.message
+
+
+def test_an_error_pyxform_does_not_locate_is_located_in_the_workbook():
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label"])
+    survey.append(["text", "name", "姓名"])
+    survey.append(["dat", "visited_on", "日期"])
+    workbook.create_sheet("settings").append(["form_id", "version"])
+    workbook["settings"].append(["t", "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(InvalidXLSForm) as err:
+        compile_xlsform(buffer.getvalue(), file_name="visit.xlsx")
+    assert "Unknown question type 'dat'" in err.value.message
+    assert "sheet 'survey', row 3" in err.value.message
+
+
+def test_a_form_without_version_is_refused():
+    source = markdown_form().replace(b"| 1 |", b"|   |")
+    with pytest.raises(InvalidXLSForm, match="version"):
+        compile_xlsform(source, file_name="visit.md")
+
+
+def test_unsupported_file_types_are_refused():
+    with pytest.raises(InvalidXLSForm, match=r"\.pdf"):
+        compile_xlsform(b"%PDF", file_name="form.pdf")
+
+
+def test_a_corrupt_workbook_is_an_error_not_a_crash():
+    with pytest.raises(InvalidXLSForm, match=r"form\.xlsx"):
+        compile_xlsform(b"PK\x03\x04 not really a zip", file_name="form.xlsx")
