@@ -17,6 +17,9 @@ class FangfanGroup(click.Group):
             return super().invoke(ctx)
         except DomainError as err:
             raise click.ClickException(err.message) from err
+        finally:
+            if isinstance(ctx.obj, _LazyApp):
+                ctx.obj.close()
 
 
 @click.group(cls=FangfanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +40,10 @@ class _LazyApp:
         if self._app is None:
             self._app = create_app()
         return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.extensions["engine"].dispose()
 
 
 def _register() -> None:

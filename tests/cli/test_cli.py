@@ -1,0 +1,110 @@
+"""The operator's command line, run as an operator would, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from server.cli import main
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.live import fresh_database
+
+
+@pytest.fixture
+def fangfan(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
+        monkeypatch.setenv("FANGFAN_INSTANCE", str(tmp_path / "instance"))
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("FANGFAN_PUBLIC_URL", "http://192.0.2.10:8000")
+        runner = CliRunner()
+
+        def run(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
+            result = runner.invoke(main, list(args), catch_exceptions=False)
+            assert (result.exit_code == 0) == ok, result.output
+            return result
+
+        run("db", "upgrade")
+        yield run
+
+
+def test_areas_load_is_idempotent_and_lists_the_tree(fangfan):
+    first = fangfan("areas", "load")
+    assert "新增 15" in first.output
+    assert "未变 15" in fangfan("areas", "load").output
+    listing = fangfan("areas", "list", "--year", "2019").output
+    assert "黄礤镇" in listing
+    assert "黄磜镇" in fangfan("areas", "list", "--year", "2024").output
+
+
+def test_a_broken_area_file_names_the_row(fangfan, tmp_path: Path):
+    bad = tmp_path / "areas.csv"
+    bad.write_text(
+        "code,parent_code,level,name,name_en,alt_names,urban_rural_class,valid_from,"
+        "valid_to\n12345,,county,X,,,,2019,\n",
+        encoding="utf-8",
+    )
+    result = fangfan("areas", "load", str(bad), ok=False)
+    assert "row 2" in result.output
+
+
+@pytest.mark.slow
+def test_publish_the_county_forms_with_odk_validate(fangfan):
+    result = fangfan("forms", "publish")
+    for form_id in ("household_archive", "assistance_visit", "major_event"):
+        assert f"published: {form_id} 2026112901" in result.output
+    again = fangfan("forms", "publish", "--no-validate")
+    assert again.output.count("unchanged") == 3
+    assert "household_archive" in fangfan("forms", "list").output
+
+
+def test_publishing_a_changed_form_under_the_same_version_is_refused(fangfan, tmp_path: Path):
+    from tests.fixtures import markdown_form
+
+    form = tmp_path / "visit.md"
+    form.write_bytes(markdown_form(version="5"))
+    fangfan("forms", "publish", "--no-validate", str(form))
+    form.write_bytes(markdown_form(version="5").replace("走访测试".encode(), "走访".encode()))
+    result = fangfan("forms", "publish", "--no-validate", str(form), ok=False)
+    assert "raise the version" in result.output
+
+
+def test_app_user_gets_a_qr_code_then_loses_access_when_revoked(fangfan, tmp_path: Path):
+    fangfan("areas", "load")
+    created = fangfan(
+        "app-users", "create", "liangba-1", "--name", "梁坝村干部", "--area", "440233100201"
+    )
+    assert "http://192.0.2.10:8000/key/" in created.output
+    png = tmp_path / "instance" / "qr" / "liangba-1.png"
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "有效 active" in fangfan("app-users", "list").output
+    assert "revoked" in fangfan("app-users", "revoke", "liangba-1").output
+    assert "已停用 revoked" in fangfan("app-users", "list").output
+
+
+def test_app_user_must_match_its_area_level(fangfan):
+    fangfan("areas", "load")
+    result = fangfan(
+        "app-users", "create", "x-1", "--name", "x", "--area", "440233100000", ok=False
+    )
+    assert "must be bound to a village" in result.output
+    assert (
+        "Unknown area"
+        in fangfan(
+            "app-users", "create", "x-2", "--name", "x", "--area", "440233999999", ok=False
+        ).output
+    )
+
+
+@pytest.mark.slow
+def test_demo_prepares_everything_and_prints_the_same_users_again(fangfan, tmp_path: Path):
+    first = fangfan("demo", "--no-serve")
+    assert first.output.count("/key/") == 3
+    second = fangfan("demo", "--no-serve")
+    assert "梁坝村干部（示例）" in second.output
+    saved = json.loads((tmp_path / "instance" / "demo-app-users.json").read_text())
+    assert set(saved) == {"demo-liangba", "demo-sankeng", "demo-huangqi"}
+    for username, secrets_ in saved.items():
+        assert f"/key/{secrets_['token']}" in second.output, username
