@@ -8,8 +8,10 @@ only; real users' tokens are shown once and stored hashed).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import socket
+import struct
 from pathlib import Path
 
 import click
@@ -41,13 +43,26 @@ DEMO_HOUSEHOLDS = (
 )
 
 
+_SIOCGIFADDR = 0x8915  # Linux ioctl: the IPv4 address of a network interface
+
+
+def _interface_addresses() -> list[str]:
+    """IPv4 addresses of this machine's interfaces, read locally (no packet is sent)."""
+    addresses = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _index, name in socket.if_nameindex():
+            request = struct.pack("256s", name[:15].encode())
+            try:
+                reply = fcntl.ioctl(probe.fileno(), _SIOCGIFADDR, request)
+            except OSError:
+                continue  # interface without IPv4
+            addresses.append(socket.inet_ntoa(reply[20:24]))
+    return [a for a in addresses if not a.startswith("127.")]
+
+
 def lan_url(port: int) -> str:
     """A URL phones on the same network can reach: the first non-loopback IPv4 of this host."""
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        infos = []
-    addresses = [info[4][0] for info in infos if not str(info[4][0]).startswith("127.")]
+    addresses = _interface_addresses()
     return f"http://{addresses[0] if addresses else '127.0.0.1'}:{port}"
 
 

@@ -1,6 +1,10 @@
 import base64
+import io
 import json
 import zlib
+
+import zxingcpp
+from PIL import Image
 
 from server.auth.digest import NonceState, check_nonce, make_nonce
 from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
@@ -39,7 +43,21 @@ def test_qr_payload_is_base64_zlib_json_with_general_and_admin():
     assert len(payload) < 4000  # Collect's own generator refuses more (openrosa.md §7)
 
 
-def test_qr_renders_as_png_and_terminal_text():
+def test_the_qr_png_decodes_back_to_the_exact_payload():
+    payload = encode_payload(
+        collect_settings(
+            server_url="http://192.0.2.10:8000/key/eTeIrET-dHJp47xZ2nb1FoJkRYiQzFvrJRKMFaHNd3Q",
+            project_name="防返 梁坝村干部（示例）",
+            metadata_username="梁坝村干部（示例）",
+        )
+    )
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(payload))))
+    assert decoded.format == zxingcpp.BarcodeFormat.QRCode
+    assert decoded.text == payload
+
+
+def test_the_terminal_qr_is_drawn_with_block_characters():
     payload = encode_payload(collect_settings(server_url="http://h/key/t", project_name="p"))
-    assert qr_png(payload).startswith(b"\x89PNG")
-    assert len(qr_text(payload).splitlines()) > 10
+    lines = qr_text(payload).splitlines()
+    assert len(lines) > 10
+    assert "█" in lines[0]
