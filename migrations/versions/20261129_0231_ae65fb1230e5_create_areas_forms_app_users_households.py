@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('xform', sa.LargeBinary(), nullable=False),
     sa.Column('xform_md5', sa.String(length=32), nullable=False),
     sa.Column('schema_json', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
+    sa.Column('media_files', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),
     sa.Column('source_name', sa.String(length=200), nullable=False),
     sa.Column('source_sha256', sa.String(length=64), nullable=False),
     sa.Column('warnings', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'), nullable=False),

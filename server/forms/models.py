@@ -20,16 +20,17 @@ class Form(Base):
     created_at: Mapped[created_at]
 
     versions: Mapped[list[FormVersion]] = relationship(
-        back_populates="form", order_by="FormVersion.id", lazy="selectin"
+        back_populates="form", order_by="FormVersion.id"
     )
-
-    @property
-    def current_version(self) -> FormVersion:
-        """The most recently published version: the one offered to phones."""
-        return self.versions[-1]
 
 
 class FormVersion(Base):
+    """One published version. The newest version of a form is the one offered to phones.
+
+    The XForm bytes and the field schema are deferred: the form list and manifests need only
+    the hash, title and media names, and load nothing else.
+    """
+
     __tablename__ = "form_versions"
     __table_args__ = (UniqueConstraint("form_id", "version"),)
 
@@ -37,19 +38,19 @@ class FormVersion(Base):
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="RESTRICT"), index=True)
     version: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
-    xform: Mapped[bytes] = mapped_column(
-        LargeBinary
-    )  # exactly the bytes served; never re-serialised
+    # Exactly the bytes served to Collect; never re-serialised.
+    xform: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     xform_md5: Mapped[str] = mapped_column(String(32))
-    schema_json: Mapped[dict[str, Any]]
+    schema_json: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    media_files: Mapped[list[Any]]  # every file the form references, static or generated
     source_name: Mapped[str] = mapped_column(String(200))
     source_sha256: Mapped[str] = mapped_column(String(64))
     warnings: Mapped[list[Any]]
     published_at: Mapped[created_at]
 
-    form: Mapped[Form] = relationship(back_populates="versions")
+    form: Mapped[Form] = relationship(back_populates="versions", lazy="joined")
     attachments: Mapped[list[FormAttachment]] = relationship(
-        back_populates="form_version", order_by="FormAttachment.filename", lazy="selectin"
+        back_populates="form_version", order_by="FormAttachment.filename"
     )
 
     @property
@@ -68,7 +69,7 @@ class FormAttachment(Base):
         ForeignKey("form_versions.id", ondelete="CASCADE"), index=True
     )
     filename: Mapped[str] = mapped_column(String(255))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     md5: Mapped[str] = mapped_column(String(32))
     content_type: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[created_at]

@@ -7,11 +7,11 @@ import mimetypes
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.forms.compile import CompiledForm, compile_xlsform, md5_hex
-from server.forms.errors import InvalidXLSForm, UnknownForm, VersionConflict
+from server.forms.errors import InvalidXLSForm, UnknownForm, UnknownMedia, VersionConflict
 from server.forms.models import Form, FormAttachment, FormVersion
 
 # Media the server generates per app user from the registry, instead of storing them.
@@ -40,7 +40,7 @@ def publish_form(
     """
     compiled = compile_xlsform(source, file_name=source_name)
     form = session.scalars(select(Form).where(Form.xml_form_id == compiled.form_id)).first()
-    existing = _find_version(form, compiled.version) if form else None
+    existing = find_form_version(session, compiled.form_id, compiled.version)
     if existing is not None:
         if existing.xform_md5 != compiled.md5:
             raise VersionConflict(
@@ -66,6 +66,7 @@ def publish_form(
         xform=compiled.xform,
         xform_md5=compiled.md5,
         schema_json=compiled.schema.to_dict(),
+        media_files=list(compiled.schema.media),
         source_name=source_name,
         source_sha256=hashlib.sha256(source).hexdigest(),
         warnings=list(compiled.warnings),
@@ -96,29 +97,50 @@ def _static_media(
     return {name: attachments[name] for name in needed}
 
 
-def _find_version(form: Form, version: str) -> FormVersion | None:
-    return next((v for v in form.versions if v.version == version), None)
-
-
-def list_forms(session: Session, *, xml_form_ids: Sequence[str] | None = None) -> Sequence[Form]:
-    query = select(Form).order_by(Form.xml_form_id)
+def list_current_versions(
+    session: Session, *, xml_form_ids: Sequence[str] | None = None
+) -> Sequence[FormVersion]:
+    """The newest version of each form (of the given forms), ordered by form id."""
+    newest = select(func.max(FormVersion.id)).group_by(FormVersion.form_id)
+    query = (
+        select(FormVersion)
+        .join(FormVersion.form)
+        .where(FormVersion.id.in_(newest))
+        .order_by(Form.xml_form_id)
+    )
     if xml_form_ids is not None:
         query = query.where(Form.xml_form_id.in_(list(xml_form_ids)))
-    return [f for f in session.scalars(query).all() if f.versions]
+    return session.scalars(query).all()
 
 
-def get_form(session: Session, xml_form_id: str) -> Form:
-    form = session.scalars(select(Form).where(Form.xml_form_id == xml_form_id)).first()
-    if form is None or not form.versions:
-        raise UnknownForm(f"找不到表单 {xml_form_id} / Unknown form {xml_form_id}")
-    return form
+def list_forms(session: Session) -> Sequence[Form]:
+    return session.scalars(select(Form).order_by(Form.xml_form_id)).all()
+
+
+def find_form_version(session: Session, xml_form_id: str, version: str) -> FormVersion | None:
+    query = (
+        select(FormVersion)
+        .join(FormVersion.form)
+        .where(Form.xml_form_id == xml_form_id, FormVersion.version == version)
+    )
+    return session.scalars(query).first()
 
 
 def get_form_version(session: Session, xml_form_id: str, version: str) -> FormVersion:
-    found = _find_version(get_form(session, xml_form_id), version)
+    found = find_form_version(session, xml_form_id, version)
     if found is None:
         raise UnknownForm(
             f"找不到表单 {xml_form_id} 的版本 {version} / "
             f"Unknown version {version} of {xml_form_id}"
         )
     return found
+
+
+def get_attachment(session: Session, version: FormVersion, filename: str) -> FormAttachment:
+    query = select(FormAttachment).where(
+        FormAttachment.form_version_id == version.id, FormAttachment.filename == filename
+    )
+    attachment = session.scalars(query).first()
+    if attachment is None:
+        raise UnknownMedia(f"表单没有媒体文件 {filename} / the form has no media file {filename}")
+    return attachment

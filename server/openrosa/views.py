@@ -10,7 +10,7 @@ from server.auth.errors import AccessDenied, Unauthenticated
 from server.db import get_session, utcnow
 from server.errors import DomainError
 from server.forms.models import FormVersion
-from server.forms.service import get_form_version, list_forms
+from server.forms.service import get_form_version, list_current_versions
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
 from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
@@ -33,8 +33,8 @@ def route(rule: str, **options: object):  # type: ignore[no-untyped-def]
 @phone_login_required
 def form_list() -> Response:
     user = current_app_user()
-    forms = list_forms(get_session(), xml_form_ids=user.form_ids)
-    items = [_form_list_item(form.current_version) for form in forms]
+    versions = list_current_versions(get_session(), xml_form_ids=user.form_ids)
+    items = [_form_list_item(version) for version in versions]
     return _xml("openrosa/form_list.xml", items=items)
 
 

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.registry.models import Household
+from server.registry.models import HOUSEHOLD_TYPE_LABELS, Household
+from server.registry.phone_lists import HouseholdRow
 
 
-def list_households_in_villages(
-    session: Session, village_codes: Iterable[str]
-) -> Sequence[Household]:
+def list_household_rows(session: Session, village_codes: Iterable[str]) -> list[HouseholdRow]:
+    """The rows of the phones' household list: only the columns it prints, no ORM objects."""
     codes = list(village_codes)
     if not codes:
         return []
-    query = select(Household).where(Household.village_code.in_(codes))
-    return session.scalars(query.order_by(Household.village_code, Household.code)).all()
+    query = select(
+        Household.code,
+        Household.village_code,
+        Household.head_name,
+        Household.household_type,
+        Household.household_kind,
+        Household.archive_no,
+        Household.member_count,
+        Household.head_phone,
+        Household.last_visit_on,
+    ).where(Household.village_code.in_(codes))
+    return [
+        HouseholdRow(
+            code=row.code,
+            village_code=row.village_code,
+            head_name=row.head_name,
+            household_type=row.household_type,
+            household_type_label=HOUSEHOLD_TYPE_LABELS[row.household_type],
+            household_kind=row.household_kind,
+            archive_no=row.archive_no,
+            member_count=row.member_count,
+            phone=row.head_phone,
+            last_visit_on=row.last_visit_on,
+        )
+        for row in session.execute(query)
+    ]
 
 
 def find_household(session: Session, code: str) -> Household | None:
