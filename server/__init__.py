@@ -11,6 +11,10 @@ from server.config import Config
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
     from server import db, errors, models, openrosa  # noqa: F401 - models registers all tables
+    from server.admin import views as admin_views
+    from server.auth import views as auth_views
+    from server.auth.decorators import current_web_user
+    from server.extensions import csrf, limiter
 
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
@@ -19,5 +23,12 @@ def create_app(config: Config | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(openrosa.bp)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
+    # they authenticate every request on its own instead.
+    csrf.exempt(openrosa.bp)
+    for blueprint in (openrosa.bp, auth_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["current_web_user"] = current_web_user
     return app

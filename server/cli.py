@@ -48,13 +48,13 @@ class _LazyApp:
 
 def _register() -> None:
     from server.areas.cli import areas
-    from server.auth.cli import app_users
+    from server.auth.cli import app_users, web_users
     from server.dbcli import db
     from server.demo import demo
     from server.forms.cli import forms
     from server.serve import serve
 
-    for command in (db, areas, forms, app_users, serve, demo):
+    for command in (db, areas, forms, app_users, web_users, serve, demo):
         main.add_command(command)
 
 

@@ -44,6 +44,10 @@ class Config:
     # A Digest nonce stays valid this long; older ones get a `stale=true` challenge, which
     # Collect answers silently (openrosa.md §1.4).
     DIGEST_NONCE_SECONDS: int = 900
+    # Where login attempts are counted: memory:// per process, or redis://host:6379 shared by
+    # every worker.
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    LOGIN_RATE_LIMIT: str = "10 per minute; 50 per hour"
     REPO_ROOT: str = str(REPO_ROOT)
     TESTING: bool = False
 
@@ -59,9 +63,18 @@ class Config:
             PUBLIC_URL=(env.get("FANGFAN_PUBLIC_URL") or None),
             TRUST_PROXY=_bool(env.get("FANGFAN_TRUST_PROXY"), False),
             OPENROSA_MAX_BYTES=int(env.get("FANGFAN_OPENROSA_MAX_BYTES") or 50_000_000),
+            RATELIMIT_STORAGE_URI=env.get("FANGFAN_RATELIMIT_STORAGE_URI") or "memory://",
         )
 
     def as_flask_config(self) -> dict[str, object]:
         values = asdict(self)
         values["MAX_CONTENT_LENGTH"] = self.OPENROSA_MAX_BYTES
+        secure = bool(self.PUBLIC_URL and self.PUBLIC_URL.startswith("https://"))
+        values.update(
+            SESSION_COOKIE_SECURE=secure,
+            SESSION_COOKIE_SAMESITE="Lax",
+            SESSION_COOKIE_HTTPONLY=True,
+            PERMANENT_SESSION_LIFETIME=8 * 3600,
+            WTF_CSRF_TIME_LIMIT=8 * 3600,
+        )
         return values

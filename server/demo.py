@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import socket
 import struct
 from pathlib import Path
@@ -21,7 +22,13 @@ from server import migrate
 from server.areas.codes import XINFENG_FILE, parse_area_file
 from server.areas.service import load_areas, this_year
 from server.auth.cli import ALL_FORMS, print_credentials
-from server.auth.service import AppUserSecrets, create_app_user, find_app_user_by_username
+from server.auth.service import (
+    AppUserSecrets,
+    create_app_user,
+    create_web_user,
+    find_app_user_by_username,
+    find_web_user_by_name,
+)
 from server.db import unit_of_work
 from server.forms.cli import XLSFORMS_DIR, _attachments
 from server.forms.service import publish_form
@@ -66,7 +73,7 @@ def lan_url(port: int) -> str:
     return f"http://{addresses[0] if addresses else '127.0.0.1'}:{port}"
 
 
-def prepare_demo(app: Flask, *, validate: bool) -> list[tuple[str, AppUserSecrets]]:
+def prepare_demo(app: Flask, *, validate: bool) -> tuple[list[tuple[str, AppUserSecrets]], str]:
     migrate.upgrade(app.extensions["engine"])
     with unit_of_work(app) as session:
         load_areas(session, parse_area_file(XINFENG_FILE.read_text(encoding="utf-8")))
@@ -96,10 +103,22 @@ def prepare_demo(app: Flask, *, validate: bool) -> list[tuple[str, AppUserSecret
     return _demo_users(app)
 
 
-def _demo_users(app: Flask) -> list[tuple[str, AppUserSecrets]]:
-    store = Path(app.instance_path) / "demo-app-users.json"
+DEMO_ADMIN = "demo-admin"
+
+
+def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
+    """The demo app users' secrets and the demo admin's password, created on the first run."""
+    store = Path(app.instance_path) / "demo-accounts.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
     with unit_of_work(app) as session:
+        if DEMO_ADMIN not in saved or find_web_user_by_name(session, DEMO_ADMIN) is None:
+            _admin, saved[DEMO_ADMIN] = create_web_user(
+                session,
+                username=DEMO_ADMIN,
+                display_name="县管理员（示例）",
+                role="county_admin",
+                year=this_year(),
+            )
         for username, name, role, area in DEMO_USERS:
             if username in saved and find_app_user_by_username(session, username):
                 continue
@@ -116,7 +135,7 @@ def _demo_users(app: Flask) -> list[tuple[str, AppUserSecrets]]:
             saved[username] = {"token": secrets_.token, "password": secrets_.password}
     store.write_text(json.dumps(saved, indent=2))
     store.chmod(0o600)
-    return [(u, AppUserSecrets(**saved[u])) for u, *_ in DEMO_USERS]
+    return [(u, AppUserSecrets(**saved[u])) for u, *_ in DEMO_USERS], saved[DEMO_ADMIN]
 
 
 @click.command("demo")
@@ -128,7 +147,7 @@ def _demo_users(app: Flask) -> list[tuple[str, AppUserSecrets]]:
 def demo(obj, host: str, port: int, public_url: str | None, serve_after: bool) -> None:  # type: ignore[no-untyped-def]
     """演示：建库、导入区划与表单、示例用户，然后启动 / demo data, then serve."""
     app = obj.app
-    users = prepare_demo(app, validate=java_available())
+    users, admin_password = prepare_demo(app, validate=java_available())
     server_url = public_url or app.config.get("PUBLIC_URL") or lan_url(port)
     with unit_of_work(app) as session:
         for username, secrets_ in users:
@@ -136,6 +155,13 @@ def demo(obj, host: str, port: int, public_url: str | None, serve_after: bool) -
             print_credentials(
                 user, secrets_, server_url=server_url, qr_dir=Path(app.instance_path) / "qr"
             )
-    click.echo(f"\n防返演示服务器 / Fangfan demo server: {server_url}  (Ctrl+C 停止 / to stop)")
+    click.echo(
+        f"\n网页管理 / web admin: {server_url}/login  用户 user {DEMO_ADMIN}  "
+        f"密码 password {admin_password}"
+    )
+    click.echo(f"防返演示服务器 / Fangfan demo server: {server_url}  (Ctrl+C 停止 / to stop)")
     if serve_after:
+        # QR codes made on the admin page must carry the address phones reach, whatever
+        # address the administrator's browser used.
+        os.environ.setdefault("FANGFAN_PUBLIC_URL", server_url)
         run_gunicorn(host, port, workers=2, threads=4)

@@ -1,7 +1,7 @@
 """Imports every feature's models, so that Alembic and the mapper see the whole schema."""
 
 from server.areas.models import Area
-from server.auth.models import AppUser, AppUserForm
+from server.auth.models import AppUser, AppUserForm, WebUser
 from server.db import Base
 from server.forms.models import Form, FormAttachment, FormVersion
 from server.registry.models import Household
@@ -15,4 +15,5 @@ __all__ = [
     "FormAttachment",
     "FormVersion",
     "Household",
+    "WebUser",
 ]

@@ -157,3 +157,39 @@ def tom(session: Session, county: None) -> Persona:
     persona = make_app_user(session, username="tom", area_code=HUANGQI, role="town_cadre")
     session.commit()
     return persona
+
+
+@dataclass
+class WebPersona:
+    user: object
+    password: str
+
+
+def make_web_user(session: Session, *, username: str, role: str, area_code: str | None = None):  # type: ignore[no-untyped-def]
+    from server.auth.service import create_web_user
+
+    user, password = create_web_user(
+        session,
+        username=username,
+        display_name=username.title(),
+        role=role,
+        area_code=area_code,
+        year=this_year(),
+    )
+    return WebPersona(user, password)
+
+
+@pytest.fixture
+def ada(session: Session, county: None) -> WebPersona:
+    """Ada, the county administrator."""
+    persona = make_web_user(session, username="ada", role="county_admin")
+    session.commit()
+    return persona
+
+
+@pytest.fixture
+def sam(session: Session, county: None) -> WebPersona:
+    """Sam, the reviewer of the town 黄磜镇."""
+    persona = make_web_user(session, username="sam", role="town_reviewer", area_code=HUANGQI)
+    session.commit()
+    return persona

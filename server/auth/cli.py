@@ -8,12 +8,14 @@ import click
 from flask import Flask
 
 from server.areas.service import this_year
-from server.auth.models import AppUser
+from server.auth.models import WEB_USER_ROLES, AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
 from server.auth.service import (
     AppUserSecrets,
     create_app_user,
+    create_web_user,
     list_app_users,
+    list_web_users,
     revoke_app_user,
     rotate_secrets,
 )
@@ -150,4 +152,48 @@ def list_(obj) -> None:  # type: ignore[no-untyped-def]
             click.echo(
                 f"{user.username:20} {user.display_name:8} {user.role:14} {user.area_code} "
                 f"{state}  [{', '.join(user.form_ids)}]"
+            )
+
+
+@click.group("web-users")
+def web_users() -> None:
+    """网页用户 / web users (county, town, village, departments)."""
+
+
+@web_users.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="姓名 / name")
+@click.option(
+    "--role", type=click.Choice(list(WEB_USER_ROLES)), default="county_admin", show_default=True
+)
+@click.option("--area", "area_code", default=None, help="镇或村代码 / town or village code")
+@click.option(
+    "--password", default=None, help="密码（默认自动生成）/ password (default: generated)"
+)
+@click.pass_obj
+def create_web(obj, username, display_name, role, area_code, password):  # type: ignore[no-untyped-def]
+    """创建网页用户 / create a web user and print its password."""
+    with unit_of_work(obj.app) as session:
+        user, password = create_web_user(
+            session,
+            username=username,
+            display_name=display_name,
+            role=role,
+            area_code=area_code,
+            password=password,
+            year=this_year(),
+        )
+    click.echo(f"已创建 / created {user.username} ({user.role}); 密码 / password: {password}")
+
+
+@web_users.command("list")
+@click.pass_obj
+def list_web(obj) -> None:  # type: ignore[no-untyped-def]
+    """列出网页用户 / list web users."""
+    with unit_of_work(obj.app) as session:
+        for user in list_web_users(session):
+            state = "有效 active" if user.is_active else "已停用 disabled"
+            click.echo(
+                f"{user.username:20} {user.display_name:8} {user.role:18} "
+                f"{user.area_code or '-':12} {state}"
             )

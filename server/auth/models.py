@@ -54,3 +54,38 @@ class AppUserForm(Base):
     xml_form_id: Mapped[str] = mapped_column(String(64))
 
     app_user: Mapped[AppUser] = relationship(back_populates="form_grants")
+
+
+WEB_USER_ROLES = ("county_admin", "town_reviewer", "village_committee", "department_viewer")
+WEB_ROLE_LABELS = {
+    "county_admin": "县级管理员 County administrator",
+    "town_reviewer": "镇级审核员 Town reviewer",
+    "village_committee": "村委会 Village committee",
+    "department_viewer": "部门查看 Department viewer",
+}
+
+
+class WebUser(Base):
+    """A person who uses the web pages (separate from phone app users)."""
+
+    __tablename__ = "web_users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('county_admin', 'town_reviewer', 'village_committee', 'department_viewer')",
+            name="role",
+        ),
+    )
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(24))
+    area_code: Mapped[str | None] = mapped_column(String(12))  # the town or village in scope
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    created_at: Mapped[created_at]
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None

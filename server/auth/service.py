@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.areas.service import get_area
 from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser
-from server.auth.models import APP_USER_ROLES, AppUser, AppUserForm
+from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserForm, WebUser
 from server.db import utcnow
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
@@ -140,3 +141,93 @@ def check_password(user: AppUser, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except VerificationError:
         return False
+
+
+# --- web users -------------------------------------------------------------------------------
+
+_AREA_LEVEL_OF_ROLE = {"town_reviewer": "town", "village_committee": "village"}
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the username is unknown, so a login takes as long."""
+    return _hasher.hash("fangfan-no-such-user")
+
+
+def create_web_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    year: int,
+    area_code: str | None = None,
+    password: str | None = None,
+) -> tuple[WebUser, str]:
+    """Create a web user; returns the user and its password (generated unless given)."""
+    if not _USERNAME.match(username):
+        raise InvalidAppUser(
+            "用户名须为 3–40 位小写字母、数字或 _.- / username must be 3–40 of a-z 0-9 _ . -"
+        )
+    if role not in WEB_USER_ROLES:
+        raise InvalidAppUser(f"未知角色 {role} / unknown role {role}")
+    level = _AREA_LEVEL_OF_ROLE.get(role)
+    if level is not None:
+        if area_code is None or get_area(session, area_code, year=year).level != level:
+            raise InvalidAppUser(
+                f"{role} 须绑定到{level}级区划 / a {role} must be bound to a {level}"
+            )
+    elif area_code is not None:
+        get_area(session, area_code, year=year)
+    if session.scalars(select(WebUser).where(WebUser.username == username)).first():
+        raise AppUserExists(f"用户名 {username} 已存在 / username {username} is taken")
+    if password is not None and len(password) < 10:
+        raise InvalidAppUser("密码至少 10 位 / the password needs at least 10 characters")
+    password = password or "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(16))
+    user = WebUser(
+        username=username,
+        display_name=display_name,
+        role=role,
+        area_code=area_code,
+        password_hash=_hasher.hash(password),
+    )
+    session.add(user)
+    session.flush()
+    return user, password
+
+
+def authenticate_web_user(session: Session, username: str, password: str) -> WebUser | None:
+    """The active user with these credentials, or None. Records the login time."""
+    user = session.scalars(select(WebUser).where(WebUser.username == username)).first()
+    try:
+        ok = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+    except VerificationError:
+        ok = False
+    if not ok or user is None or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def find_web_user(session: Session, user_id: int) -> WebUser | None:
+    return session.get(WebUser, user_id)
+
+
+def find_web_user_by_name(session: Session, username: str) -> WebUser | None:
+    return session.scalars(select(WebUser).where(WebUser.username == username)).first()
+
+
+def change_web_password(session: Session, user: WebUser, *, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, current)
+    except VerificationError as exc:
+        raise InvalidAppUser("当前密码不正确 / the current password is wrong") from exc
+    if len(new) < 10:
+        raise InvalidAppUser("新密码至少 10 位 / the new password needs at least 10 characters")
+    user.password_hash = _hasher.hash(new)
+    session.flush()
+
+
+def list_web_users(session: Session) -> Sequence[WebUser]:
+    return session.scalars(select(WebUser).order_by(WebUser.role, WebUser.username)).all()

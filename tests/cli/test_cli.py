@@ -104,7 +104,9 @@ def test_demo_prepares_everything_and_prints_the_same_users_again(fangfan, tmp_p
     assert first.output.count("/key/") == 3
     second = fangfan("demo", "--no-serve")
     assert "梁坝村干部（示例）" in second.output
-    saved = json.loads((tmp_path / "instance" / "demo-app-users.json").read_text())
+    saved = json.loads((tmp_path / "instance" / "demo-accounts.json").read_text())
+    admin_password = saved.pop("demo-admin")
+    assert f"demo-admin  密码 password {admin_password}" in second.output
     assert set(saved) == {"demo-liangba", "demo-sankeng", "demo-huangqi"}
     for username, secrets_ in saved.items():
         assert f"/key/{secrets_['token']}" in second.output, username

@@ -1,0 +1,155 @@
+"""County administration pages: phone app users and their ODK Collect QR codes."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.orm import Session
+from wtforms import SelectChoice
+
+from server.admin.forms import AppUserCreateForm, ConfirmForm
+from server.areas.models import Area
+from server.areas.service import list_areas, this_year
+from server.auth.decorators import role_required
+from server.auth.models import AppUser
+from server.auth.qr import collect_settings, encode_payload, qr_png
+from server.auth.service import (
+    AppUserSecrets,
+    create_app_user,
+    list_app_users,
+    revoke_app_user,
+    rotate_secrets,
+)
+from server.db import get_session
+from server.errors import DomainError
+from server.forms.models import Form
+from server.forms.service import list_forms
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+ADMIN = "county_admin"
+
+
+def _list_page(form: AppUserCreateForm | None = None, status: int = 200) -> tuple[str, int]:
+    """The list of app users with the create form (re-shown with its errors after a POST)."""
+    session = get_session()
+    areas = _towns_and_villages(session)
+    published = list_forms(session)
+    form = form or AppUserCreateForm()
+    _fill_choices(form, areas, published)
+    page = render_template(
+        "admin/app_users.html",
+        users=list_app_users(session),
+        area_names={a.code: a.name for a in areas},
+        form_titles={f.xml_form_id: f.title for f in published},
+        form=form,
+        confirm=ConfirmForm(),
+    )
+    return page, status
+
+
+def _towns_and_villages(session: Session) -> list[Area]:
+    return [a for a in list_areas(session, year=this_year()) if a.level != "county"]
+
+
+def _fill_choices(form: AppUserCreateForm, areas: list[Area], published: Sequence[Form]) -> None:
+    """This year's towns and villages (grouped by town) and the published forms."""
+    town_names = {a.code: a.name for a in areas if a.level == "town"}
+    form.area_code.choices = [
+        SelectChoice(
+            a.code,
+            f"{a.name}（{'全镇 whole town' if a.level == 'town' else a.code}）",
+            optgroup=town_names.get(a.code if a.level == "town" else a.parent_code or ""),
+        )
+        for a in sorted(areas, key=lambda a: (a.code[:9], a.level != "town", a.code))
+    ]
+    form.form_ids.choices = [SelectChoice(f.xml_form_id, f.title) for f in published]
+    if request.method == "GET":
+        form.form_ids.data = [f.xml_form_id for f in published]
+
+
+@bp.get("/app-users")
+@role_required(ADMIN)
+def app_users() -> tuple[str, int]:
+    return _list_page()
+
+
+@bp.post("/app-users")
+@role_required(ADMIN)
+def create() -> str | tuple[str, int]:
+    session = get_session()
+    form = AppUserCreateForm()
+    _fill_choices(form, _towns_and_villages(session), list_forms(session))
+    if not form.validate_on_submit():
+        return _list_page(form, 422)
+    try:
+        user, secrets_ = create_app_user(
+            session,
+            username=form.username.data or "",
+            display_name=form.display_name.data or "",
+            role=form.role.data or "",
+            area_code=form.area_code.data or "",
+            form_ids=form.form_ids.data or [],
+            realm=current_app.config["DIGEST_REALM"],
+            year=this_year(),
+        )
+    except DomainError as err:
+        session.rollback()
+        form.username.errors = [*form.username.errors, err.message]
+        return _list_page(form, 422)
+    session.commit()
+    return _qr_page(user, secrets_)
+
+
+@bp.post("/app-users/<username>/revoke")
+@role_required(ADMIN)
+def revoke(username: str) -> Response:
+    if ConfirmForm().validate_on_submit():
+        session = get_session()
+        user = revoke_app_user(session, username)
+        session.commit()
+        flash(f"已停用 {user.display_name}（{user.username}）/ revoked")
+    return redirect(url_for("admin.app_users"))
+
+
+@bp.post("/app-users/<username>/rotate")
+@role_required(ADMIN)
+def rotate(username: str) -> Response | str:
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.app_users"))
+    session = get_session()
+    user, secrets_ = rotate_secrets(session, username, realm=current_app.config["DIGEST_REALM"])
+    session.commit()
+    return _qr_page(user, secrets_)
+
+
+def _qr_page(user: AppUser, secrets_: AppUserSecrets) -> str:
+    """The QR code is shown once: only a hash of the token is kept."""
+    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    server_url = f"{base}/key/{secrets_.token}"
+    payload = encode_payload(
+        collect_settings(
+            server_url=server_url,
+            project_name=f"防返 {user.display_name}",
+            metadata_username=user.display_name,
+        )
+    )
+    image = base64.b64encode(qr_png(payload)).decode("ascii")
+    return render_template(
+        "admin/app_user_qr.html",
+        app_user=user,
+        server_url=server_url,
+        base_url=base,
+        password=secrets_.password,
+        qr_image=image,
+    )

@@ -1,0 +1,76 @@
+"""A county administrator in a real browser (Debian's Chromium) creates a phone user."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from server.db import unit_of_work
+from tests.fixtures import make_areas, make_form, make_web_user, markdown_form
+from tests.live import migrated_app, serving
+
+CHROMIUM = "/usr/bin/chromium"
+# No background networking: this machine has no network but loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run scripts/bootstrap")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        yield page
+        browser.close()
+
+
+def test_admin_logs_in_creates_a_cadre_and_gets_a_scannable_qr_code(browser_page, tmp_path):
+    app = migrated_app(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path / "instance")
+    with unit_of_work(app) as session:
+        make_areas(session)
+        make_form(session, markdown_form(), name="visit_test.md")
+        admin = make_web_user(session, username="ada", role="county_admin")
+    page = browser_page
+    with serving(app) as base_url:
+        page.goto(f"{base_url}/admin/app-users")
+        page.get_by_label("用户名 Username").fill("ada")
+        page.get_by_label("密码 Password").fill(admin.password)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("heading", name="手机端用户 Phone app users")).to_be_visible()
+
+        page.get_by_label("登录名 Username").fill("gaoqun-1")
+        page.get_by_label("干部姓名 Cadre's name").fill("刘干部")
+        page.get_by_label("所在村或镇 Village or town").select_option("440233100202")
+        page.get_by_role("button", name="创建并生成二维码").click()
+        expect(page.get_by_role("heading", name="刘干部 的 ODK Collect 二维码")).to_be_visible()
+
+        source = page.get_by_alt_text("ODK Collect QR code").get_attribute("src") or ""
+        image = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+        (code,) = zxingcpp.read_barcodes(image)
+        settings = json.loads(zlib.decompress(base64.b64decode(code.text)))
+        assert settings["general"]["server_url"].startswith(f"{base_url}/key/")
+
+        page.get_by_role("link", name="返回用户列表").click()
+        page.once("dialog", lambda dialog: dialog.accept())
+        row = page.get_by_role("row", name="gaoqun-1")
+        row.get_by_role("button", name="停用").click()
+        expect(page.get_by_role("status")).to_contain_text("已停用 刘干部")
