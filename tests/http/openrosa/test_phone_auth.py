@@ -127,3 +127,24 @@ def test_basic_is_offered_and_accepted_only_over_https(client, eli, scheme):
 def test_no_cookie_is_ever_set_on_openrosa_routes(client, eli):
     resp, _ = _login(client, eli)
     assert "Set-Cookie" not in resp.headers
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Digest",
+        "Digest garbage",
+        'Digest username="eli", realm="Fangfan", nonce="", uri="/formList", response="x"',
+        'Digest username="eli", realm="Fangfan", nonce="zz.zz", uri="/formList", response="x", '
+        'qop=auth, nc=00000001, cnonce="abc", opaque="x"',
+        "Basic !!!not-base64",
+        "Basic " + "QQ==" * 2000,
+        "Bearer token",
+        "Negotiate abc",
+        "\u4e2d\u6587",
+    ],
+)
+def test_malformed_authorization_is_a_401_with_a_challenge_never_a_500(client, eli, header):
+    resp = client.get(FORM_LIST, headers={"Authorization": header.encode().decode("latin-1")})
+    assert resp.status_code == 401
+    assert digest_challenge(resp).startswith("Digest ")
