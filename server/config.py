@@ -40,6 +40,8 @@ class Config:
     TRUST_PROXY: bool = False
     # Advertised on HEAD /submission and enforced as the request body limit.
     OPENROSA_MAX_BYTES: int = 50_000_000
+    OPENROSA_MAX_XML_BYTES: int = 5_000_000
+    OPENROSA_MAX_REPEAT_ITEMS: int = 500
     DIGEST_REALM: str = "Fangfan"
     # A Digest nonce stays valid this long; older ones get a `stale=true` challenge, which
     # Collect answers silently (openrosa.md §1.4).

@@ -4,6 +4,7 @@ from server.areas.models import Area
 from server.auth.models import AppUser, AppUserForm, WebUser
 from server.db import Base
 from server.forms.models import Form, FormAttachment, FormVersion
+from server.ingest.models import Blob, Submission, SubmissionAttachment, SubmissionVersion
 from server.registry.models import Household
 
 __all__ = [
@@ -11,9 +12,13 @@ __all__ = [
     "AppUserForm",
     "Area",
     "Base",
+    "Blob",
     "Form",
     "FormAttachment",
     "FormVersion",
     "Household",
+    "Submission",
+    "SubmissionAttachment",
+    "SubmissionVersion",
     "WebUser",
 ]

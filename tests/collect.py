@@ -200,3 +200,94 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
     def set_ok(self, cookie, request):  # type: ignore[no-untyped-def]
         return False
+
+
+def instance_xml(
+    form_id: str,
+    version: str,
+    body: str,
+    *,
+    instance_id: str,
+    deprecated_id: str | None = None,
+    root: str = "data",
+) -> bytes:
+    """An instance serialised the way JavaRosa does (openrosa.md §6.1)."""
+    meta = f"<instanceID>{instance_id}</instanceID>"
+    if deprecated_id:
+        meta += f"<deprecatedID>{deprecated_id}</deprecatedID>"
+    return (
+        f'<?xml version=\'1.0\' ?><{root} id="{form_id}" version="{version}">{body}'
+        f"<meta>{meta}</meta></{root}>"
+    ).encode()
+
+
+def multipart_body(
+    xml: bytes,
+    files: dict[str, bytes] | None = None,
+    *,
+    incomplete: bool = False,
+    xml_name: str = "走访测试 Visit test_2026-08-20_10-02-49.xml",
+    part_lengths: bool = False,
+    boundary: str = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+) -> tuple[bytes, str]:
+    """The exact multipart layout of OkHttp in Collect (openrosa.md §5.3), optionally with the
+    per-part Content-Length older releases wrote."""
+
+    def part(headers: list[str], content: bytes) -> bytes:
+        if part_lengths:
+            headers = [*headers, f"Content-Length: {len(content)}"]
+        head = f"--{boundary}\r\n" + "".join(f"{h}\r\n" for h in headers) + "\r\n"
+        return head.encode() + content + b"\r\n"
+
+    def quoted(name: str) -> str:
+        return name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+    chunks = [
+        part(
+            [
+                f'Content-Disposition: form-data; name="xml_submission_file"; '
+                f'filename="{quoted(xml_name)}"',
+                "Content-Type: text/xml",
+            ],
+            xml,
+        )
+    ]
+    for name, content in (files or {}).items():
+        kind = "image/jpeg" if name.endswith(".jpg") else "application/octet-stream"
+        chunks.append(
+            part(
+                [
+                    f'Content-Disposition: form-data; name="{quoted(name)}"; '
+                    f'filename="{quoted(name)}"',
+                    f"Content-Type: {kind}",
+                ],
+                content,
+            )
+        )
+    if incomplete:
+        chunks.append(part(['Content-Disposition: form-data; name="*isIncomplete*"'], b"yes"))
+    body = b"".join(chunks) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def submit(
+    client: CollectClient,
+    xml: bytes,
+    files: dict[str, bytes] | None = None,
+    *,
+    incomplete: bool = False,
+) -> requests.Response:
+    """HEAD then POST, as Collect's uploader does for each instance (openrosa.md §5.2–§5.5)."""
+    url = client.with_device_id(f"{client.server_url}/submission")
+    head = client.http.head(url, timeout=60)
+    if head.status_code != 204:
+        raise CollectError(f"HEAD /submission → {head.status_code}, expected 204")
+    if not head.headers.get("X-OpenRosa-Accept-Content-Length", "").isdigit():
+        raise CollectError("HEAD /submission without X-OpenRosa-Accept-Content-Length")
+    body, content_type = multipart_body(xml, files, incomplete=incomplete)
+    response = client.http.post(url, data=body, headers={"Content-Type": content_type}, timeout=60)
+    if response.status_code not in (201, 202):
+        raise CollectError(f"POST /submission → {response.status_code}: {response.text[:300]}")
+    if "OpenRosaResponse" not in response.text:
+        raise CollectError("the 201 carries no OpenRosaResponse message")
+    return response

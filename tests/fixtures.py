@@ -23,8 +23,8 @@ LIANGBA = "440233100201"  # 梁坝村, 黄磜镇
 SANKENG = "440233100200"  # 三坑村, 黄磜镇
 HUANGQI = "440233100000"  # 黄磜镇
 
-# A small form that uses every kind of media the county forms use: the generated village and
-# household lists, and a static image.
+# A small form that uses what the county forms use: the generated village and household lists,
+# a repeat, and file questions.
 VISIT_MD = """
 | survey   |                                  |           |                  |                   |
 |          | type                             | name      | label            | choice_filter     |
@@ -32,6 +32,11 @@ VISIT_MD = """
 |          | select_one_from_file households.csv | household | 户 Household   | village=${village} |
 |          | note                             | logo_note | Logo             |                   |
 |          | date                             | visited_on | 走访日期          |                   |
+|          | begin repeat                     | member    | 成员 Member       |                   |
+|          | text                             | member_name | 姓名 Name       |                   |
+|          | end repeat                       | member    |                  |                   |
+|          | image                            | photo     | 照片 Photo        |                   |
+|          | image                            | signature | 签名 Signature    |                   |
 | settings |                                  |           |                  |                   |
 |          | form_id                          | version   | form_title       |                   |
 |          | {form_id}                        | {version} | 走访测试 Visit test |               |

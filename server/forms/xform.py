@@ -1,8 +1,10 @@
 """Derive a form's field schema from its XForm. Pure: XForm bytes in, a frozen FormSchema out.
 
-The schema describes exactly what Collect sees: every instance node with its bind type, the
-repeat it lives in, its labels per language, and the media files the form references. It is
-stored with the form version at publish time and drives normalisation of submissions.
+The schema describes exactly what Collect sees: every instance node with its bind type, the body
+control that asks it (input, select1, select, upload…), the secondary instance its choices come
+from (e.g. `households` for a select_one_from_file), the repeat it lives in, its labels per
+language, and the media files the form references. It is stored with the form version at
+publish time and drives the intake of submissions.
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ XF = "{http://www.w3.org/2002/xforms}"
 H = "{http://www.w3.org/1999/xhtml}"
 _MEDIA_REF = re.compile(r"^jr://(?:images|audio|video|file|file-csv)/(.+)$")
 _ITEXT_REF = re.compile(r"jr:itext\('([^']+)'\)")
+_INSTANCE_REF = re.compile(r"instance\('([^']+)'\)")
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
     path: str  # absolute instance path, e.g. /data/members/name
     name: str
-    kind: str  # bind type (string, int, select1, binary, geopoint, …), "group" or "repeat"
+    kind: str  # bind type (string, int, binary, geopoint, …), "group" or "repeat"
     repeat: str | None  # path of the innermost enclosing repeat
     labels: dict[str, str] = field(default_factory=dict)  # language → label
+    control: str | None = None  # body control: input, select1, select, upload, … (None: no UI)
+    choices_from: str | None = None  # secondary instance id of the choices (e.g. "households")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,19 @@ class FormSchema:
         fields = tuple(Field(**f) for f in data["fields"])
         return cls(**{**data, "fields": fields, "media": tuple(data["media"])})
 
+    def fields_of_kind(self, kind: str) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.kind == kind)
+
+    def fields_choosing_from(self, instance_id: str) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.choices_from == instance_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Control:
+    tag: str
+    labels: dict[str, str]
+    choices_from: str | None
+
 
 def parse_xform(xml: bytes) -> FormSchema:
     doc = ElementTree.fromstring(xml)
@@ -59,10 +77,10 @@ def parse_xform(xml: bytes) -> FormSchema:
         raise ValueError("XForm has no primary instance")
     binds = {b.get("nodeset"): b.get("type", "string") for b in model.iter(f"{XF}bind")}
     repeats = {r.get("nodeset") for r in doc.iter(f"{XF}repeat")}
-    labels = _control_labels(doc, _itext(model))
+    controls = _controls(doc, _itext(model))
     root_path = "/" + _local(root.tag)
     fields: list[Field] = []
-    _walk(root, root_path, None, binds, repeats, labels, fields)
+    _walk(root, root_path, None, binds, repeats, controls, fields)
     return FormSchema(
         form_id=root.get("id", ""),
         version=root.get("version", ""),
@@ -79,7 +97,7 @@ def _walk(
     repeat: str | None,
     binds: dict[str | None, str],
     repeats: set[str | None],
-    labels: dict[str, dict[str, str]],
+    controls: dict[str, _Control],
     out: list[Field],
 ) -> None:
     for child in node:
@@ -93,10 +111,21 @@ def _walk(
             kind = "group"
         else:
             kind = binds.get(child_path, "string")
-        out.append(Field(child_path, name, kind, repeat, labels.get(child_path, {})))
+        control = controls.get(child_path)
+        out.append(
+            Field(
+                child_path,
+                name,
+                kind,
+                repeat,
+                control.labels if control else {},
+                control.tag if control else None,
+                control.choices_from if control else None,
+            )
+        )
         if len(child):
             inner_repeat = child_path if kind == "repeat" else repeat
-            _walk(child, child_path, inner_repeat, binds, repeats, labels, out)
+            _walk(child, child_path, inner_repeat, binds, repeats, controls, out)
 
 
 def _media_files(doc: Element) -> tuple[str, ...]:
@@ -120,22 +149,34 @@ def _itext(model: Element) -> dict[str, dict[str, str]]:
     return texts
 
 
-def _control_labels(doc: Element, itext: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    labels: dict[str, dict[str, str]] = {}
+def _controls(doc: Element, itext: dict[str, dict[str, str]]) -> dict[str, _Control]:
+    """Instance path → the body control that asks it, with its labels and choice source."""
+    controls: dict[str, _Control] = {}
     body = doc.find(f"{H}body")
     if body is None:
-        return labels
-    for control in body.iter():
-        ref = control.get("ref") or control.get("nodeset")
-        label = control.find(f"{XF}label")
-        if not ref or label is None:
+        return controls
+    for element in body.iter():
+        ref = element.get("ref") or element.get("nodeset")
+        if not ref:
             continue
-        match = _ITEXT_REF.search(label.get("ref", ""))
-        if match:
-            labels[ref] = itext.get(match.group(1), {})
-        elif (label.text or "").strip():
-            labels[ref] = {"": label.text.strip()}
-    return labels
+        itemset = element.find(f"{XF}itemset")
+        source = _INSTANCE_REF.search(itemset.get("nodeset", "")) if itemset is not None else None
+        controls[ref] = _Control(
+            tag=_local(element.tag),
+            labels=_label(element, itext),
+            choices_from=source.group(1) if source else None,
+        )
+    return controls
+
+
+def _label(element: Element, itext: dict[str, dict[str, str]]) -> dict[str, str]:
+    label = element.find(f"{XF}label")
+    if label is None:
+        return {}
+    match = _ITEXT_REF.search(label.get("ref", ""))
+    if match:
+        return itext.get(match.group(1), {})
+    return {"": label.text.strip()} if (label.text or "").strip() else {}
 
 
 def _local(tag: str) -> str:

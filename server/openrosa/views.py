@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Response, current_app, g, render_template, request, url_for
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from server.areas.service import this_year
@@ -11,6 +13,9 @@ from server.db import get_session, utcnow
 from server.errors import DomainError
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
+from server.ingest.errors import MalformedSubmission, UnsupportedMediaType
+from server.ingest.instance import Limits
+from server.ingest.service import IncomingFile, Outcome, accept_submission
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
 from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
@@ -73,6 +78,62 @@ def media(form_id: str, version: str, filename: str) -> Response:
     return _conditional(response, item.md5)
 
 
+@route("/submission", methods=["HEAD"])
+@phone_login_required
+def submission_head() -> Response:
+    # Collect reads the upload limit from a 204 only (openrosa.md §5.2); never answer 200 here.
+    return Response(status=204)
+
+
+@route("/submission", methods=["POST"])
+@phone_login_required
+def submit() -> Response:
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType()
+    xml_part = request.files.get("xml_submission_file")  # by name, not by position
+    if xml_part is None:
+        raise MalformedSubmission(
+            "缺少 xml_submission_file 部分 / the xml_submission_file part is missing"
+        )
+    files = [
+        IncomingFile(part.filename or "", part.mimetype or None, part.read())
+        for name, part in request.files.items(multi=True)
+        if name != "xml_submission_file"
+    ]
+    session = get_session()
+    outcome = accept_submission(
+        session,
+        xml=xml_part.read(),
+        files=files,
+        user=current_app_user(),
+        device_id=request.args.get("deviceID"),
+        year=_year(),
+        limits=_limits(),
+    )
+    session.commit()
+    return _xml(
+        "openrosa/message.xml",
+        status=201,
+        nature="submit_success",
+        message=_success_message(outcome),
+    )
+
+
+def _success_message(outcome: Outcome) -> str:
+    name = outcome.version.instance_name or outcome.version.instance_id
+    if outcome.created:
+        return f"提交成功：{name} / Received: {name}"
+    return f"已收到（此前已提交）：{name} / Already received: {name}"
+
+
+def _limits() -> Limits:
+    config = current_app.config
+    return Limits(
+        max_xml_bytes=config["OPENROSA_MAX_XML_BYTES"],
+        max_repeat_items=config["OPENROSA_MAX_REPEAT_ITEMS"],
+    )
+
+
 def _permitted_version(form_id: str, version: str) -> FormVersion:
     if form_id not in current_app_user().form_ids:
         raise AccessDenied(f"您无权使用表单 {form_id} / you may not use form {form_id}")
@@ -130,7 +191,34 @@ def _conditional(response: Response, etag: str | None) -> Response:
 @bp.after_request
 def _openrosa_headers(response: Response) -> Response:
     response.headers["X-OpenRosa-Version"] = "1.0"
+    response.headers["X-OpenRosa-Accept-Content-Length"] = str(
+        current_app.config["OPENROSA_MAX_BYTES"]
+    )
     response.headers["Date"] = http_date(utcnow())
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_as_openrosa(err: HTTPException) -> Response:
+    """Werkzeug's own refusals (413 body too large, 405…) as messages Collect can show."""
+    status = err.code or 500
+    message = {
+        413: f"提交内容超过服务器上限 {current_app.config['OPENROSA_MAX_BYTES']} 字节 / the "
+        "upload is larger than the server accepts",
+    }.get(status, f"{err.name}: {err.description}")
+    return _xml("openrosa/message.xml", status=status, message=message, nature="error")
+
+
+@bp.errorhandler(OperationalError)
+def _database_busy(_err: OperationalError) -> Response:
+    """A database that is busy or away: the phone keeps the form and retries later."""
+    response = _xml(
+        "openrosa/message.xml",
+        status=503,
+        nature="error",
+        message="服务器繁忙，请稍后重试 / the server is busy, try again later",
+    )
+    response.headers["Retry-After"] = "60"
     return response
 
 

@@ -78,3 +78,25 @@ def test_wrong_password_never_gets_the_form_list(live):
     phone = CollectClient(base_url, eli.username, "wrong-password")
     with pytest.raises(CollectError, match="401"):
         phone.form_list()
+
+
+def test_collect_sends_a_form_with_photos_by_token_and_by_digest(live):
+    from tests.collect import instance_xml, submit
+    from tests.http.openrosa.test_submission import FILES, VISIT
+
+    base_url, eli, app = live
+    for phone, instance_id in (
+        (CollectClient(f"{base_url}/key/{eli.token}"), "uuid:by-token"),
+        (CollectClient(base_url, eli.username, eli.password), "uuid:by-digest"),
+    ):
+        xml = instance_xml("visit_test", "1", VISIT, instance_id=instance_id)
+        first = submit(phone, xml, FILES)
+        assert first.status_code == 201
+        assert submit(phone, xml, FILES).status_code == 201  # a retry after a lost answer
+    from sqlalchemy import select
+
+    from server.ingest.models import SubmissionVersion
+
+    with unit_of_work(app) as session:
+        stored = {v.instance_id: v.xml for v in session.scalars(select(SubmissionVersion))}
+    assert set(stored) == {"uuid:by-token", "uuid:by-digest"}

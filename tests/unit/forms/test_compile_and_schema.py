@@ -94,3 +94,13 @@ def test_unsupported_file_types_are_refused():
 def test_a_corrupt_workbook_is_an_error_not_a_crash():
     with pytest.raises(InvalidXLSForm, match=r"form\.xlsx"):
         compile_xlsform(b"PK\x03\x04 not really a zip", file_name="form.xlsx")
+
+
+def test_schema_knows_each_control_and_where_its_choices_come_from():
+    schema = compile_xlsform(markdown_form(), file_name="v.md").schema
+    fields = {f.name: f for f in schema.fields}
+    assert (fields["village"].control, fields["village"].choices_from) == ("select1", "villages")
+    assert fields["household"].choices_from == "households"
+    assert fields["visited_on"].control == "input"
+    assert fields["instanceID"].control is None
+    assert schema.fields_choosing_from("households") == (fields["household"],)
