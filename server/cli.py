@@ -52,9 +52,10 @@ def _register() -> None:
     from server.dbcli import db
     from server.demo import demo
     from server.forms.cli import forms
+    from server.ingest.cli import submissions
     from server.serve import serve
 
-    for command in (db, areas, forms, app_users, web_users, serve, demo):
+    for command in (db, areas, forms, app_users, web_users, submissions, serve, demo):
         main.add_command(command)
 
 

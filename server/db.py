@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
@@ -65,8 +65,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE = {"fangfan_write": True}
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A deferred SQLite transaction that reads and then writes fails at once (SQLITE_BUSY, no
+    # waiting) when another connection wrote meanwhile. Transactions that will write say so and
+    # take the write lock up front, so concurrent writers queue (busy_timeout) instead of failing.
+    immediate = connection.get_execution_options().get("fangfan_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
@@ -77,9 +84,14 @@ def init_app(app: Flask) -> None:
 
 
 def get_session() -> Session:
-    """This request's session, created on first use and closed at teardown."""
+    """This request's session, created on first use and closed at teardown.
+
+    Requests that change state (POST…) open their transaction as writers (see _sqlite_begin).
+    """
     if "db_session" not in g:
         g.db_session = current_app.extensions["sessionmaker"]()
+        if has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}:
+            g.db_session.connection(execution_options=WRITE)
     return g.db_session
 
 
@@ -93,4 +105,5 @@ def _close_session(_exc: BaseException | None) -> None:
 def unit_of_work(app: Flask) -> Iterator[Session]:
     """One transaction for CLI commands and jobs: committed on success, rolled back on error."""
     with app.app_context(), app.extensions["sessionmaker"]() as session, session.begin():
+        session.connection(execution_options=WRITE)
         yield session

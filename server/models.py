@@ -4,21 +4,44 @@ from server.areas.models import Area
 from server.auth.models import AppUser, AppUserForm, WebUser
 from server.db import Base
 from server.forms.models import Form, FormAttachment, FormVersion
-from server.ingest.models import Blob, Submission, SubmissionAttachment, SubmissionVersion
-from server.registry.models import Household
+from server.ingest.models import (
+    Blob,
+    Submission,
+    SubmissionAttachment,
+    SubmissionIssue,
+    SubmissionVersion,
+)
+from server.registry.models import (
+    AssistanceMeasure,
+    HelperAssignment,
+    Household,
+    IndicatorObservation,
+    MajorEvent,
+    Membership,
+    Person,
+    Visit,
+)
 
 __all__ = [
     "AppUser",
     "AppUserForm",
     "Area",
+    "AssistanceMeasure",
     "Base",
     "Blob",
     "Form",
     "FormAttachment",
     "FormVersion",
+    "HelperAssignment",
     "Household",
+    "IndicatorObservation",
+    "MajorEvent",
+    "Membership",
+    "Person",
     "Submission",
     "SubmissionAttachment",
+    "SubmissionIssue",
     "SubmissionVersion",
+    "Visit",
     "WebUser",
 ]

@@ -118,3 +118,17 @@ class SubmissionAttachment(Base):
     @property
     def is_missing(self) -> bool:
         return self.blob_sha256 is None
+
+
+class SubmissionIssue(Base):
+    """Something a reviewer should look at in a processed version (invalid ID, duplicate…)."""
+
+    __tablename__ = "submission_issues"
+
+    id: Mapped[intpk]
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_versions.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(String(200))

@@ -26,7 +26,7 @@ def list_household_rows(session: Session, village_codes: Iterable[str]) -> list[
         Household.member_count,
         Household.head_phone,
         Household.last_visit_on,
-    ).where(Household.village_code.in_(codes))
+    ).where(Household.village_code.in_(codes), Household.status != "rejected")
     return [
         HouseholdRow(
             code=row.code,

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from server.cli import main
+from server.forms.cli import XLSFORMS_DIR
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.live import fresh_database
 
@@ -110,3 +111,32 @@ def test_demo_prepares_everything_and_prints_the_same_users_again(fangfan, tmp_p
     assert set(saved) == {"demo-liangba", "demo-sankeng", "demo-huangqi"}
     for username, secrets_ in saved.items():
         assert f"/key/{secrets_['token']}" in second.output, username
+
+
+def test_reprocess_picks_up_what_needs_attention(fangfan, tmp_path: Path):
+    from server import create_app
+    from server.db import unit_of_work
+    from tests.collect import multipart_body
+    from tests.db.ingest.test_processing import UNKNOWN, _visit_for_unknown_household
+    from tests.fixtures import LIANGBA, make_app_user, make_household
+
+    fangfan("areas", "load")
+    fangfan("forms", "publish", "--no-validate", str(XLSFORMS_DIR / "assistance_visit.xlsx"))
+    app = create_app()
+    with unit_of_work(app) as session:
+        token = make_app_user(
+            session, username="cadre", area_code=LIANGBA, form_ids=["assistance_visit"]
+        ).token
+    body, content_type = multipart_body(_visit_for_unknown_household(), {})
+    assert (
+        app.test_client()
+        .post(f"/key/{token}/submission", data=body, content_type=content_type)
+        .status_code
+        == 201
+    )
+    assert "仍需关注 1" in fangfan("submissions", "reprocess").output
+    with unit_of_work(app) as session:
+        make_household(session, code=UNKNOWN)
+    app.extensions["engine"].dispose()
+    result = fangfan("submissions", "reprocess", "--form", "assistance_visit")
+    assert "processed 1, needing attention 0" in result.output

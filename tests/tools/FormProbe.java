@@ -10,9 +10,15 @@
 //   answer<TAB>/data/a/b<TAB>value     answer the question, as Collect does: prints OK,
 //                                      CONSTRAINT (constraint violated), REQUIRED, or NOTFOUND
 //   answer<TAB>/data/members[2]/x<TAB>v   the same inside a repeat instance (1-based)
+//   force<TAB>/data/a/b<TAB>value      store the value without checking its constraint (as an
+//                                      older form version without the rule would); prints OK
 //   list                               print the refs of all relevant questions, in order
 //   eval<TAB>xpath                     evaluate an XPath expression against the main
 //                                      instance and print the string value
+//   serialize                          finalise the instance as Collect does when the form is
+//                                      saved as finalised (postProcessInstance: `end` preload
+//                                      etc.) and print "= " + base64 of the bytes that
+//                                      XFormSerializingVisitor writes (Collect's submission.xml)
 // Each command prints exactly one line, prefixed by the command's 1-based line number and TAB.
 import java.io.BufferedReader;
 import java.io.File;
@@ -24,6 +30,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +50,8 @@ import org.javarosa.core.reference.ReferenceFactory;
 import org.javarosa.core.reference.ReferenceManager;
 import org.javarosa.form.api.FormEntryController;
 import org.javarosa.form.api.FormEntryModel;
+import org.javarosa.core.services.transport.payload.ByteArrayPayload;
+import org.javarosa.model.xform.XFormSerializingVisitor;
 import org.javarosa.model.xform.XFormsModule;
 import org.javarosa.xform.util.XFormUtils;
 import org.javarosa.xpath.XPathNodeset;
@@ -145,6 +154,10 @@ public final class FormProbe {
     }
 
     private static String answer(String ref, String value) {
+        return answer(ref, value, false);
+    }
+
+    private static String answer(String ref, String value, boolean force) {
         fec.jumpToIndex(FormIndex.createBeginningOfFormIndex());
         String want = plain(ref);
         int event;
@@ -160,6 +173,9 @@ public final class FormProbe {
             IAnswerData data = null;
             if (!value.isEmpty()) {
                 data = AnswerDataFactory.templateByDataType(node.getDataType()).cast(new UncastData(value));
+            }
+            if (force) {
+                return fec.saveAnswer(index, data, true) ? "OK" : "RESULT not saved";
             }
             int result = fec.answerQuestion(index, data, true);
             switch (result) {
@@ -192,6 +208,16 @@ public final class FormProbe {
         return XPathFuncExpr.toString(value);
     }
 
+    /** What Collect does on "save as finalised": JavaRosaFormController.finalizeForm, then
+     * getFilledInFormXml (XFormSerializingVisitor over the main instance). Base64 keeps the
+     * one-line-per-command protocol. */
+    private static String serialize() throws IOException {
+        form.postProcessInstance();
+        ByteArrayPayload payload =
+            (ByteArrayPayload) new XFormSerializingVisitor().createSerializedPayload(form.getInstance());
+        return "= " + Base64.getEncoder().encodeToString(payload.getPayloadBytes());
+    }
+
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(System.out, true, "UTF-8");
         // JavaRosa logs to stderr through slf4j-nop; keep stdout for our protocol only.
@@ -221,6 +247,8 @@ public final class FormProbe {
                     case "answer": result = answer(f[1], f.length > 2 ? f[2] : ""); break;
                     case "list": result = list(); break;
                     case "eval": result = "= " + eval(f[1]); break;
+                    case "force": result = answer(f[1], f.length > 2 ? f[2] : "", true); break;
+                    case "serialize": result = serialize(); break;
                     default: result = "ERROR unknown command " + f[0];
                 }
             } catch (Exception e) {

@@ -10,6 +10,9 @@ import pytest
 SERVER = Path(__file__).resolve().parents[2] / "server"
 PURE = [
     "ingest/instance.py",
+    "ingest/normalize.py",
+    "registry/records.py",
+    "registry/resident_id.py",
     "areas/codes.py",
     "auth/digest.py",
     "auth/qr.py",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -113,6 +114,16 @@ class FormProbe:
         results = [line.split("\t", 1)[1] for line in lines[1:]]
         assert len(results) == len(commands), stdout
         return results
+
+    def fill(self, form_id: str, commands: list[tuple[str, ...]]) -> tuple[list[str], bytes]:
+        """Run the commands, then serialise the finalised instance exactly as Collect does.
+
+        Returns the per-command results and the instance XML bytes (submission.xml).
+        """
+        results = self.run(form_id, [*commands, ("serialize",)])
+        *answers, serialized = results
+        assert serialized.startswith("= "), serialized
+        return answers, base64.b64decode(serialized[2:])
 
 
 def reference_id_ok(number: str, today: date | None = None) -> bool:

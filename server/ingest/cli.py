@@ -1,0 +1,62 @@
+"""`fangfan submissions …`: re-process stored submissions after a fix."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from server.db import unit_of_work
+from server.ingest.processing import process_versions, select_versions
+
+
+@click.group("submissions")
+def submissions() -> None:
+    """提交的表单 / submissions received from phones."""
+
+
+@submissions.command("reprocess")
+@click.option("--form", "form_id", default=None, help="只处理此表单 / only this form id")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="收到日期起 / received on or after (YYYY-MM-DD)",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="收到日期止 / received on or before (YYYY-MM-DD)",
+)
+@click.option(
+    "--all", "everything", is_flag=True, help="也重新处理已处理的 / also those already processed"
+)
+@click.pass_obj
+def reprocess(obj, form_id, since, until, everything) -> None:  # type: ignore[no-untyped-def]
+    """重新处理需要关注的提交 / process again the submissions that need attention."""
+    app = obj.app
+    states = (
+        ["pending", "needs_attention", "processed"]
+        if everything
+        else ["pending", "needs_attention"]
+    )
+    with unit_of_work(app) as session:
+        ids = select_versions(
+            session,
+            states=states,
+            form_id=form_id,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+        )
+    with (
+        app.app_context(),
+        click.progressbar(length=len(ids), label="处理中 / processing", file=sys.stderr) as bar,
+    ):
+        totals = process_versions(
+            app.extensions["sessionmaker"], ids, on_done=lambda _id, _state: bar.update(1)
+        )
+    click.echo(
+        f"已处理 {totals['processed']}，仍需关注 {totals['needs_attention']} / "
+        f"processed {totals['processed']}, needing attention {totals['needs_attention']}"
+    )

@@ -1,0 +1,133 @@
+"""Turn stored submissions into registry facts, after their raw copy is safe.
+
+Runs as a job: one transaction per submission version. If normalising or applying fails for
+any reason (a value the registry refuses, an unknown household, a bug), that transaction is
+rolled back and the version is marked `needs_attention` with the reason, in its own transaction.
+The raw submission is never touched; `fangfan submissions reprocess` runs this again later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.areas.service import CHINA
+from server.db import WRITE, utcnow
+from server.errors import DomainError
+from server.forms.models import Form, FormVersion
+from server.ingest.models import SubmissionIssue, SubmissionVersion
+from server.ingest.normalize import normalize
+from server.registry.apply import apply_submission
+
+log = logging.getLogger(__name__)
+
+
+def process_versions(
+    sessions: sessionmaker[Session],
+    version_ids: Iterable[int],
+    *,
+    on_done: Callable[[int, str], None] | None = None,
+) -> dict[str, int]:
+    """Process each version in its own transaction; returns how many ended in each state."""
+    totals = {"processed": 0, "needs_attention": 0}
+    for version_id in version_ids:
+        state = _process_one(sessions, version_id)
+        totals[state] += 1
+        if on_done is not None:
+            on_done(version_id, state)
+    return totals
+
+
+def _process_one(sessions: sessionmaker[Session], version_id: int) -> str:
+    try:
+        with sessions() as session, session.begin():
+            session.connection(execution_options=WRITE)
+            process_version(session, version_id)
+        return "processed"
+    except Exception as exc:  # anything at all: the submission must stay visible, not lost
+        reason = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, DomainError):
+            log.exception("processing submission version %s failed", version_id)
+        with sessions() as session, session.begin():
+            session.connection(execution_options=WRITE)
+            version = session.get(SubmissionVersion, version_id)
+            if version is not None:
+                version.processing_state = "needs_attention"
+                version.attention_reason = reason[:2000]
+                version.processed_at = utcnow()
+        return "needs_attention"
+
+
+def process_version(session: Session, version_id: int) -> None:
+    """Normalise one version and apply it to the registry. Never commits."""
+    version = session.get(SubmissionVersion, version_id)
+    if version is None:
+        raise LookupError(f"no submission version {version_id}")
+    form_version = session.get(FormVersion, version.form_version_id)
+    assert form_version is not None  # noqa: S101 - a foreign key guarantees it
+    normalized = normalize(version.xml, form_version.schema)
+    replaces = _replaced_version_id(session, version)
+    registry_issues = apply_submission(
+        session,
+        normalized,
+        version_id=version.id,
+        replaces_version_id=replaces,
+        received_on=_china_date(version.received_at),
+    )
+    session.execute(delete(SubmissionIssue).where(SubmissionIssue.version_id == version.id))
+    for issue in (*normalized.issues, *registry_issues):
+        session.add(
+            SubmissionIssue(
+                version_id=version.id, code=issue.code, message=issue.message, path=issue.path
+            )
+        )
+    version.processing_state = "processed"
+    version.attention_reason = None
+    version.processed_at = utcnow()
+
+
+def _replaced_version_id(session: Session, version: SubmissionVersion) -> int | None:
+    if version.deprecated_id is None:
+        return None
+    return session.scalar(
+        select(SubmissionVersion.id).where(
+            SubmissionVersion.form_id == version.form_id,
+            SubmissionVersion.instance_id == version.deprecated_id,
+        )
+    )
+
+
+def _china_date(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date()
+
+
+def select_versions(
+    session: Session,
+    *,
+    states: Sequence[str],
+    form_id: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[int]:
+    """Ids of current versions to (re)process, oldest first, in the given processing states."""
+    query = select(SubmissionVersion.id).where(
+        SubmissionVersion.is_current.is_(True), SubmissionVersion.processing_state.in_(states)
+    )
+    if form_id is not None:
+        query = query.join(Form, Form.id == SubmissionVersion.form_id).where(
+            Form.xml_form_id == form_id
+        )
+    if since is not None:
+        query = query.where(SubmissionVersion.received_at >= _start_of(since))
+    if until is not None:
+        query = query.where(SubmissionVersion.received_at < _start_of(until, plus_days=1))
+    return list(session.scalars(query.order_by(SubmissionVersion.id)))
+
+
+def _start_of(day: date, plus_days: int = 0) -> datetime:
+    midnight = datetime(day.year, day.month, day.day, tzinfo=CHINA)
+    return midnight + timedelta(days=plus_days)
