@@ -42,6 +42,8 @@ class FormSchema:
     root: str
     fields: tuple[Field, ...]
     media: tuple[str, ...]  # file names referenced with jr://…
+    # Choice lists the form carries (secondary instances without src): list name → item names.
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,7 +51,8 @@ class FormSchema:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FormSchema:
         fields = tuple(Field(**f) for f in data["fields"])
-        return cls(**{**data, "fields": fields, "media": tuple(data["media"])})
+        choices = {name: tuple(items) for name, items in data.get("choices", {}).items()}
+        return cls(**{**data, "fields": fields, "media": tuple(data["media"]), "choices": choices})
 
     def fields_of_kind(self, kind: str) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.kind == kind)
@@ -88,6 +91,7 @@ def parse_xform(xml: bytes) -> FormSchema:
         root=root_path,
         fields=tuple(fields),
         media=_media_files(doc),
+        choices=_choice_lists(model),
     )
 
 
@@ -126,6 +130,18 @@ def _walk(
         if len(child):
             inner_repeat = child_path if kind == "repeat" else repeat
             _walk(child, child_path, inner_repeat, binds, repeats, controls, out)
+
+
+def _choice_lists(model: Element) -> dict[str, tuple[str, ...]]:
+    """Inline secondary instances (pyxform writes every choice list as one) → item names."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for instance in list(model.findall(f"{XF}instance"))[1:]:
+        list_id = instance.get("id")
+        if not list_id or instance.get("src"):
+            continue  # a CSV or other external file: its items are the server's own lists
+        names = [item.findtext(f"{XF}name") for item in instance.iter(f"{XF}item")]
+        lists[list_id] = tuple(name for name in names if name)
+    return lists
 
 
 def _media_files(doc: Element) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
@@ -288,7 +288,20 @@ def normalize(
     loaded = _load(SCHEMAS[schema.form_id], stage1.values, issues)
     if loaded is None:
         return NormalizedSubmission(issues=tuple(issues))
-    return build(loaded, issues)
+    return _complete_bayou(build(loaded, issues), schema.choices.get("bayou", ()))
+
+
+def _complete_bayou(result: NormalizedSubmission, items: tuple[str, ...]) -> NormalizedSubmission:
+    """Once 八有 was answered, every item of the form's list not reported unmet is met."""
+    record = result.identification or result.visit
+    if record is None or not any(i.code == "bayou:all" for i in record.indicators):
+        return result
+    named = {i.code for i in record.indicators}
+    met = tuple(Indicator(f"bayou:{item}", "met") for item in items if f"bayou:{item}" not in named)
+    completed = replace(record, indicators=record.indicators + met)
+    if result.identification is not None:
+        return replace(result, identification=completed)
+    return replace(result, visit=completed)
 
 
 def _load(schema_class: type[Schema], values: Mapping[str, Any], issues: list[Issue]) -> Any:

@@ -104,3 +104,16 @@ def test_schema_knows_each_control_and_where_its_choices_come_from():
     assert fields["visited_on"].control == "input"
     assert fields["instanceID"].control is None
     assert schema.fields_choosing_from("households") == (fields["household"],)
+
+
+def test_schema_carries_the_forms_choice_lists_but_not_external_files():
+    extra = """|          | select_one yn | ok | OK |  |
+| choices  |           |      |       |  |
+|          | list_name | name | label |  |
+|          | yn        | yes  | 是    |  |
+|          | yn        | no   | 否    |  |
+| settings |"""
+    source = markdown_form().replace(b"| settings |", extra.encode())
+    schema = compile_xlsform(source, file_name="v.md").schema
+    assert schema.choices == {"yn": ("yes", "no")}
+    assert FormSchema.from_dict(schema.to_dict()) == schema

@@ -129,6 +129,18 @@ def test_household_indicators_with_bayou_gaps(archive: NormalizedSubmission) -> 
         Indicator("bayou:all", "not_met"),
         Indicator("bayou:road", "not_met", "村道未硬化到组"),
         Indicator("bayou:tv", "not_met", "无有线电视信号"),
+        # every other item of the form's own 八有 list is met
+        *(
+            Indicator(f"bayou:{item}", "met")
+            for item in (
+                "income_source",
+                "housing",
+                "medical",
+                "education",
+                "drinking_water",
+                "electricity",
+            )
+        ),
     )
 
 
@@ -291,10 +303,13 @@ def test_visit_with_two_measures_and_a_major_event(
     assert visit.started_at.tzinfo is not None
     assert visit.started_at <= visit.ended_at
     assert Indicator("education", "not_applicable") in visit.indicators
-    assert visit.indicators[-2:] == (
+    bayou = [i for i in visit.indicators if i.code.startswith("bayou:")]
+    assert bayou[:2] == [
         Indicator("bayou:all", "not_met"),
         Indicator("bayou:income_source", "not_met", "户主住院后无务工收入"),
-    )
+    ]
+    assert {i.state for i in bayou[2:]} == {"met"}
+    assert len(bayou) == 9
 
 
 def test_visit_without_event_and_without_measures(
@@ -308,8 +323,12 @@ def test_visit_without_event_and_without_measures(
     assert (visit.measures, visit.photos) == ((), ())
     assert visit.mode == "phone"
     assert visit.member_signature is None  # not relevant on a phone visit
-    assert visit.indicators[-1] == Indicator("bayou:all", "met")
-    assert [i.code for i in visit.indicators if i.code.startswith("bayou:")] == ["bayou:all"]
+    bayou = [i for i in visit.indicators if i.code.startswith("bayou:")]
+    assert bayou[0] == Indicator("bayou:all", "met")
+    assert [i.code for i in bayou[1:]] == [
+        f"bayou:{item}" for item in schemas["assistance_visit"].choices["bayou"]
+    ]
+    assert {i.state for i in bayou} == {"met"}
 
 
 def test_event_questions_count_only_when_an_event_was_found(
