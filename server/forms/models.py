@@ -24,6 +24,9 @@ class Form(Base):
     )
 
 
+_SCHEMAS: dict[tuple[int, str], FormSchema] = {}
+
+
 class FormVersion(Base):
     """One published version. The newest version of a form is the one offered to phones.
 
@@ -55,7 +58,15 @@ class FormVersion(Base):
 
     @property
     def schema(self) -> FormSchema:
-        return FormSchema.from_dict(self.schema_json)
+        """The field schema, decoded once per process: a published version never changes."""
+        key = (self.id, self.xform_md5)
+        schema = _SCHEMAS.get(key)
+        if schema is None:
+            schema = FormSchema.from_dict(self.schema_json)
+            if len(_SCHEMAS) >= 256:
+                _SCHEMAS.clear()
+            _SCHEMAS[key] = schema
+        return schema
 
 
 class FormAttachment(Base):
