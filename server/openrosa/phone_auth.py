@@ -16,18 +16,23 @@ from urllib.parse import quote
 
 from flask import current_app, g, request
 from flask_httpauth import HTTPDigestAuth
+from sqlalchemy.orm import Session
 
 from server.auth.digest import NonceState, check_nonce, make_nonce, make_opaque
 from server.auth.errors import AccessDenied, Unauthenticated
 from server.auth.models import AppUser
 from server.auth.service import check_password, find_app_user_by_token, find_app_user_by_username
-from server.db import get_session
 
 
 def phone_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, token: str | None = None, **kwargs: Any) -> Any:
-        user = _user_from_token(token) if token is not None else _user_from_header()
+        # Credentials are looked up in a short session of their own, so that a POST's write
+        # transaction (one writer at a time on SQLite) begins only when the view writes.
+        with current_app.extensions["sessionmaker"]() as lookup:
+            user = (
+                _user_from_token(lookup, token) if token is not None else _user_from_header(lookup)
+            )
         g.app_user = user
         g.url_token = token
         return view(*args, **kwargs)
@@ -39,8 +44,8 @@ def current_app_user() -> AppUser:
     return g.app_user
 
 
-def _user_from_token(token: str) -> AppUser:
-    user = find_app_user_by_token(get_session(), token)
+def _user_from_token(session: Session, token: str) -> AppUser:
+    user = find_app_user_by_token(session, token)
     if user is None or not user.is_active:
         raise AccessDenied(
             "此链接无效或已停用，请向县扶贫办索取新的二维码 / "
@@ -49,14 +54,14 @@ def _user_from_token(token: str) -> AppUser:
     return user
 
 
-def _user_from_header() -> AppUser:
+def _user_from_header(session: Session) -> AppUser:
     auth = request.authorization
     if auth is None:
         raise Unauthenticated("请登录 / please log in")
     if auth.type == "digest":
-        user = _digest_user(auth)
+        user = _digest_user(session, auth)
     elif auth.type == "basic" and request.is_secure:
-        user = find_app_user_by_username(get_session(), auth.username or "")
+        user = find_app_user_by_username(session, auth.username or "")
         if user is None or not check_password(user, auth.password or ""):
             raise Unauthenticated("用户名或密码错误 / wrong username or password")
     else:
@@ -66,7 +71,7 @@ def _user_from_header() -> AppUser:
     return user
 
 
-def _digest_user(auth: Any) -> AppUser:
+def _digest_user(session: Session, auth: Any) -> AppUser:
     realm = current_app.config["DIGEST_REALM"]
     state = check_nonce(
         _secret(),
@@ -75,7 +80,7 @@ def _digest_user(auth: Any) -> AppUser:
         realm=realm,
         lifetime=current_app.config["DIGEST_NONCE_SECONDS"],
     )
-    user = find_app_user_by_username(get_session(), auth.username or "")
+    user = find_app_user_by_username(session, auth.username or "")
     verifier = HTTPDigestAuth(realm=realm, use_ha1_pw=True, qop="auth")
     verifier.verify_nonce(lambda _nonce: state is not NonceState.INVALID)
     verifier.verify_opaque(lambda opaque: opaque == make_opaque(_secret(), realm=realm))
