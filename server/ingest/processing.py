@@ -68,7 +68,8 @@ def process_version(session: Session, version_id: int) -> None:
     if version is None:
         raise LookupError(f"no submission version {version_id}")
     form_version = session.get(FormVersion, version.form_version_id)
-    assert form_version is not None  # noqa: S101 - a foreign key guarantees it
+    if form_version is None:  # a foreign key prevents it; say so plainly if it ever happens
+        raise LookupError(f"submission version {version_id} has no form version")
     normalized = normalize(version.xml, form_version.schema)
     replaces = _replaced_version_id(session, version)
     registry_issues = apply_submission(

@@ -11,6 +11,7 @@ SERVER = Path(__file__).resolve().parents[2] / "server"
 PURE = [
     "ingest/instance.py",
     "ingest/normalize.py",
+    "ingest/values.py",
     "registry/records.py",
     "registry/resident_id.py",
     "areas/codes.py",

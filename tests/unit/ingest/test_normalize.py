@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from server.forms.xform import Field, FormSchema
-from server.ingest.normalize import Unparseable, coerce, normalize
+from server.ingest.normalize import normalize
+from server.ingest.values import Unparseable, coerce
 from server.registry.records import (
     Event,
     GeoPoint,
