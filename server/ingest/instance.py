@@ -8,7 +8,6 @@ Elements are matched by local name: Collect may send `orx:meta` (openrosa.md §6
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError
@@ -40,6 +39,8 @@ class InstanceHeader:
 class Instance:
     header: InstanceHeader
     root: Element
+    # Every element by its path below the root, in document order: walked once, looked up often.
+    by_path: dict[str, list[Element]]
 
 
 DEFAULT_LIMITS = Limits()
@@ -64,7 +65,10 @@ def read_instance(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> Instance:
             f"表单数据元素过多（超过 {limits.max_elements}）/ more than "
             f"{limits.max_elements} elements"
         )
-    return Instance(_header(root), root)
+    by_path: dict[str, list[Element]] = {}
+    for path, element in _walk(root):
+        by_path.setdefault(path, []).append(element)
+    return Instance(_header(root), root, by_path)
 
 
 def _header(root: Element) -> InstanceHeader:
@@ -90,20 +94,19 @@ def _header(root: Element) -> InstanceHeader:
 
 def check_repeats(instance: Instance, schema: FormSchema, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse absurd repeat sizes (a phone never sends thousands of household members)."""
-    counts = Counter(path for path, _ in _walk(instance.root))
     for field in schema.fields_of_kind("repeat"):
         path = _relative(field.path)
-        if counts[path] > limits.max_repeat_items:
+        count = len(instance.by_path.get(path, ()))
+        if count > limits.max_repeat_items:
             raise TooLarge(
-                f"重复组 {path} 条目过多（{counts[path]}）/ too many items in the "
-                f"repeat {path} ({counts[path]} > {limits.max_repeat_items})"
+                f"重复组 {path} 条目过多（{count}）/ too many items in the "
+                f"repeat {path} ({count} > {limits.max_repeat_items})"
             )
 
 
 def values_at(instance: Instance, path: str) -> list[str]:
     """The text of every element at a schema path (several inside repeats), in document order."""
-    wanted = _relative(path)
-    return [(element.text or "").strip() for p, element in _walk(instance.root) if p == wanted]
+    return [(e.text or "").strip() for e in instance.by_path.get(_relative(path), ())]
 
 
 def declared_files(instance: Instance, schema: FormSchema) -> set[str]:
