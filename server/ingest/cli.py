@@ -6,8 +6,9 @@ import sys
 
 import click
 
+from server.areas.service import CHINA
 from server.db import unit_of_work
-from server.ingest.processing import process_versions, select_versions
+from server.ingest.processing import list_attention, process_versions, select_versions
 
 
 @click.group("submissions")
@@ -60,3 +61,19 @@ def reprocess(obj, form_id, since, until, everything) -> None:  # type: ignore[n
         f"已处理 {totals['processed']}，仍需关注 {totals['needs_attention']} / "
         f"processed {totals['processed']}, needing attention {totals['needs_attention']}"
     )
+
+
+@submissions.command("attention")
+@click.option("--limit", default=200, show_default=True)
+@click.pass_obj
+def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
+    """列出需要关注的提交及原因 / list submissions that need attention, with the reason."""
+    with unit_of_work(obj.app) as session:
+        rows = list_attention(session, limit=limit)
+        for version, form_id in rows:
+            received = version.received_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+            click.echo(
+                f"{received}  {form_id:18} {version.instance_id}  "
+                f"{version.instance_name or ''}\n    → {version.attention_reason}"
+            )
+        click.echo(f"共 {len(rows)} 条 / {len(rows)} in all")

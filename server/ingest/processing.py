@@ -132,3 +132,18 @@ def select_versions(
 def _start_of(day: date, plus_days: int = 0) -> datetime:
     midnight = datetime(day.year, day.month, day.day, tzinfo=CHINA)
     return midnight + timedelta(days=plus_days)
+
+
+def list_attention(session: Session, *, limit: int = 200) -> list[tuple[SubmissionVersion, str]]:
+    """Current versions that need attention, newest first, with their form id."""
+    query = (
+        select(SubmissionVersion, Form.xml_form_id)
+        .join(Form, Form.id == SubmissionVersion.form_id)
+        .where(
+            SubmissionVersion.is_current.is_(True),
+            SubmissionVersion.processing_state == "needs_attention",
+        )
+        .order_by(SubmissionVersion.received_at.desc())
+        .limit(limit)
+    )
+    return [(version, form_id) for version, form_id in session.execute(query)]

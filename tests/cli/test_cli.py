@@ -135,8 +135,12 @@ def test_reprocess_picks_up_what_needs_attention(fangfan, tmp_path: Path):
         == 201
     )
     assert "仍需关注 1" in fangfan("submissions", "reprocess").output
+    listed = fangfan("submissions", "attention").output
+    assert UNKNOWN in listed
+    assert "1 in all" in listed
     with unit_of_work(app) as session:
         make_household(session, code=UNKNOWN)
     app.extensions["engine"].dispose()
     result = fangfan("submissions", "reprocess", "--form", "assistance_visit")
     assert "processed 1, needing attention 0" in result.output
+    assert "0 in all" in fangfan("submissions", "attention").output
