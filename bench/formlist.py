@@ -327,12 +327,12 @@ def fangfan_command(port: int, args: argparse.Namespace) -> list[str]:
             "--workers", str(args.workers), "--threads", str(args.threads)]  # fmt: skip
 
 
-def baseline_command(port: int, args: argparse.Namespace) -> list[str]:
-    """Gunicorn as `fangfan serve` runs it (server/serve.py), on bench/static_app.py."""
+def baseline_command(port: int, args: argparse.Namespace, app: str = "static_app:app") -> list[str]:
+    """Gunicorn as `fangfan serve` runs it (server/serve.py), on a baseline app in bench/."""
     return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.workers), "--threads", str(args.threads),
             "--worker-class", "gthread", "--timeout", "55", "--access-logfile", "-",
-            "--chdir", str(BENCH_DIR), "static_app:app"]  # fmt: skip
+            "--chdir", str(BENCH_DIR), app]  # fmt: skip
 
 
 def server_env(instance: Path, database_url: str, secret_key: str) -> dict[str, str]:

@@ -64,10 +64,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import requests
-
 # bench/ is not a package: running `python bench/ingest.py` puts this directory on sys.path.
-from formlist import bench_database, free_port, percentile, running, server_env
+import formlist
+import requests
+from formlist import (
+    bench_database,
+    fangfan_command,
+    free_port,
+    percentile,
+    running,
+    server_env,
+)
 from lxml import etree
 from requests.auth import HTTPDigestAuth
 from sqlalchemy import create_engine, event, text
@@ -726,17 +733,8 @@ def print_results(results: Sequence[Result], args: argparse.Namespace) -> None:
 # Servers
 
 
-def fangfan_command(port: int, args: argparse.Namespace) -> list[str]:
-    return [str(BIN / "fangfan"), "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(args.workers), "--threads", str(args.threads)]  # fmt: skip
-
-
 def baseline_command(port: int, args: argparse.Namespace) -> list[str]:
-    """Gunicorn as `fangfan serve` runs it (server/serve.py), on bench/fsync_app.py."""
-    return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.workers), "--threads", str(args.threads),
-            "--worker-class", "gthread", "--timeout", "55", "--access-logfile", "-",
-            "--chdir", str(BENCH_DIR), "fsync_app:app"]  # fmt: skip
+    return formlist.baseline_command(port, args, app="fsync_app:app")
 
 
 def seed_instance(env: dict[str, str]) -> Seeded:
