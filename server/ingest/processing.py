@@ -42,6 +42,13 @@ def process_versions(
     return totals
 
 
+def process_pending(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """Process every current version still waiting for normalisation, oldest first."""
+    with sessions() as session:
+        version_ids = select_versions(session, states=("pending",))
+    return process_versions(sessions, version_ids)
+
+
 def _process_one(sessions: sessionmaker[Session], version_id: int) -> str:
     try:
         with sessions() as session, session.begin():
