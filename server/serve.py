@@ -1,11 +1,24 @@
-"""`fangfan serve`: run the app under gunicorn, a production WSGI server."""
+"""`fangfan serve`: run the app under gunicorn, a production WSGI server, with its worker.
+
+Beside the gunicorn workers (which answer phones and people), the master starts one submission
+worker process (`fangfan submissions work`, at a lower CPU priority) and restarts it if it
+exits; it is stopped with the server.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import subprocess
+import sys
+import threading
 
 import click
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+
+WORKER_COMMAND = [sys.executable, "-m", "server", "submissions", "work"]
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -23,18 +36,54 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
-def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
-    _Gunicorn(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread",
-            # Collect waits 60 s for an answer (openrosa.md §0.4); never let a worker outlive that.
-            "timeout": 55,
-            "accesslog": "-",
-        }
-    ).run()
+class SubmissionWorker:
+    """Keeps one `fangfan submissions work` process alive while the server runs.
+
+    The supervising thread only waits on the child. Gunicorn's master reaps any child that
+    exits (SIGCHLD), in which case Popen.wait() returns at once, so a restart still follows.
+    """
+
+    def __init__(self, command: list[str]) -> None:
+        self._command = command
+        self._stopping = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self, _server: object = None) -> None:
+        threading.Thread(target=self._supervise, name="submission-worker", daemon=True).start()
+
+    def stop(self, _server: object = None) -> None:
+        self._stopping.set()
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            self._process = subprocess.Popen(self._command)  # noqa: S603 - our own argv
+            self._process.wait()
+            if not self._stopping.is_set():
+                log.warning("submission worker exited (%s); restarting", self._process.returncode)
+                self._stopping.wait(1)
+
+
+def run_gunicorn(host: str, port: int, workers: int, threads: int, *, worker: bool) -> None:
+    options: dict[str, object] = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        # Collect waits 60 s for an answer (openrosa.md §0.4); never let a worker outlive that.
+        "timeout": 55,
+        "accesslog": "-",
+    }
+    if worker:
+        submission_worker = SubmissionWorker(WORKER_COMMAND)
+        options["when_ready"] = submission_worker.start
+        options["on_exit"] = submission_worker.stop
+    _Gunicorn(options).run()
 
 
 @click.command("serve")
@@ -42,6 +91,12 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=(os.cpu_count() or 1) * 2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="同时启动提交处理程序 / also run the submission worker (normalisation)",
+)
+def serve(host: str, port: int, workers: int, threads: int, worker: bool) -> None:
     """启动服务器 / run the server (gunicorn)."""
-    run_gunicorn(host, port, workers, threads)
+    run_gunicorn(host, port, workers, threads, worker=worker)

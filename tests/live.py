@@ -7,18 +7,21 @@ gunicorn), and data that must really be committed.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from werkzeug.serving import make_server
 
 from server import create_app, migrate
 from server.config import Config
 from server.db import make_engine
+from server.ingest.models import SubmissionVersion
+from server.ingest.worker import run_worker
 
 
 @contextmanager
@@ -54,12 +57,43 @@ def migrated_app(database_url: str, instance: Path) -> Flask:
 
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
+    """The app on a loopback port, with the submission worker running beside it as in
+    production (`fangfan serve`), polling often so tests need not wait long."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=server.serve_forever, daemon=True),
+        threading.Thread(
+            target=run_worker,
+            args=(app.extensions["sessionmaker"],),
+            kwargs={"stop": stop, "idle_seconds": 0.05},
+            daemon=True,
+        ),
+    ]
+    for thread in threads:
+        thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        stop.set()
         server.shutdown()
-        thread.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
         app.extensions["engine"].dispose()
+
+
+def wait_until_processed(app: Flask, *, timeout: float = 30) -> None:
+    """Wait for the submission worker to normalise every stored version."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.extensions["sessionmaker"]() as session:
+            pending = session.scalar(
+                select(func.count())
+                .select_from(SubmissionVersion)
+                .where(SubmissionVersion.processing_state == "pending")
+            )
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{pending} submissions still pending after {timeout} s")
+        time.sleep(0.05)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 
 import click
 
 from server.areas.service import CHINA
 from server.db import unit_of_work
 from server.ingest.processing import list_attention, process_versions, select_versions
+from server.ingest.worker import run_worker
 
 
 @click.group("submissions")
@@ -77,3 +81,27 @@ def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
                 f"{version.instance_name or ''}\n    → {version.attention_reason}"
             )
         click.echo(f"共 {len(rows)} 条 / {len(rows)} in all")
+
+
+@submissions.command("work")
+@click.option(
+    "--nice",
+    "niceness",
+    default=10,
+    show_default=True,
+    help="CPU 优先级降低量 / how much lower than the web server to run (0–19)",
+)
+@click.option("--idle-seconds", default=0.5, show_default=True, type=float)
+@click.pass_obj
+def work(obj, niceness: int, idle_seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """后台处理新提交（`fangfan serve` 会自动启动）/ normalise new submissions continuously
+    (`fangfan serve` starts this itself)."""
+    if niceness:
+        os.nice(niceness)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    app = obj.app
+    click.echo("提交处理程序已启动 / submission worker started", err=True)
+    with app.app_context():
+        run_worker(app.extensions["sessionmaker"], stop=stop, idle_seconds=idle_seconds)

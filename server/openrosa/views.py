@@ -15,7 +15,6 @@ from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
 from server.ingest.errors import MalformedSubmission, UnsupportedMediaType
 from server.ingest.instance import Limits
-from server.ingest.processing import process_versions
 from server.ingest.service import IncomingFile, Outcome, accept_submission
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
@@ -112,8 +111,7 @@ def submit() -> Response:
         limits=_limits(),
     )
     session.commit()  # the raw submission is durable from here: only now may we say 201
-    if outcome.created:
-        process_versions(current_app.extensions["sessionmaker"], [outcome.version.id])
+    # Normalisation into the registry is the submission worker's job (ingest.worker).
     return _xml(
         "openrosa/message.xml",
         status=201,

@@ -9,7 +9,12 @@ from sqlalchemy import select
 from server.forms.cli import XLSFORMS_DIR
 from server.forms.service import publish_form
 from server.ingest.models import SubmissionIssue, SubmissionVersion
-from server.ingest.processing import process_versions, select_versions
+from server.ingest.processing import (
+    process_pending,
+    process_pending_batch,
+    process_versions,
+    select_versions,
+)
 from tests.collect import multipart_body
 from tests.fixtures import make_app_user, make_household
 from tests.http.openrosa.test_county_forms import INSTANCES
@@ -31,7 +36,13 @@ def test_an_unknown_household_needs_attention_until_reprocessed(client, app, ses
     body, content_type = multipart_body(_visit_for_unknown_household(), {})
     resp = client.post(f"/key/{cadre.token}/submission", data=body, content_type=content_type)
     assert resp.status_code == 201  # the raw copy is safe whatever happens next
+    session.expire_all()
+    assert session.scalars(select(SubmissionVersion)).one().processing_state == "pending"
 
+    assert process_pending(app.extensions["sessionmaker"]) == {
+        "processed": 0,
+        "needs_attention": 1,
+    }
     session.expire_all()
     version = session.scalars(select(SubmissionVersion)).one()
     assert version.processing_state == "needs_attention"
@@ -65,18 +76,51 @@ def test_a_bug_in_processing_is_recorded_not_raised(app, session, county, monkey
         f"/key/{cadre.token}/submission", data=body, content_type=content_type
     )
     assert resp.status_code == 201
+    process_pending(app.extensions["sessionmaker"])
     session.expire_all()
     version = session.scalars(select(SubmissionVersion)).one()
     assert version.processing_state == "needs_attention"
     assert version.attention_reason == "ZeroDivisionError: division by zero"
 
 
-def test_processing_records_review_issues(client, session, county):
+def test_processing_records_review_issues(client, app, session, county):
     from tests.http.openrosa.test_submission import FILES, post, visit
 
     cadre = make_app_user(session, username="cadre")
     session.commit()
     assert post(client, cadre, visit(), FILES).status_code == 201
+    process_pending(app.extensions["sessionmaker"])
     session.expire_all()
     codes = [i.code for i in session.scalars(select(SubmissionIssue))]
     assert codes == ["form_not_mapped"]
+
+
+def test_one_bad_submission_does_not_undo_its_batch(client, app, session, county):
+    from tests.http.openrosa.test_submission import FILES, post, visit
+
+    cadre = make_app_user(session, username="cadre")
+    session.commit()
+    assert post(client, cadre, visit(instance_id="uuid:good-1"), FILES).status_code == 201
+    path = XLSFORMS_DIR / "assistance_visit.xlsx"
+    publish_form(session, source=path.read_bytes(), source_name=path.name, attachments={})
+    county_cadre = make_app_user(session, username="county", form_ids=["assistance_visit"])
+    session.commit()
+    body, content_type = multipart_body(_visit_for_unknown_household(), {})
+    resp = client.post(
+        f"/key/{county_cadre.token}/submission", data=body, content_type=content_type
+    )
+    assert resp.status_code == 201
+    assert post(client, cadre, visit(instance_id="uuid:good-2"), FILES).status_code == 201
+
+    totals = process_pending_batch(app.extensions["sessionmaker"], limit=10)
+
+    assert totals == {"processed": 2, "needs_attention": 1}
+    session.expire_all()
+    states = {v.instance_id: v.processing_state for v in session.scalars(select(SubmissionVersion))}
+    assert states == {
+        "uuid:good-1": "processed",
+        "uuid:p-1": "needs_attention",
+        "uuid:good-2": "processed",
+    }
+    issues = session.scalars(select(SubmissionIssue.code)).all()
+    assert issues == ["form_not_mapped", "form_not_mapped"]  # the failed one left nothing

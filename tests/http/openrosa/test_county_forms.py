@@ -19,7 +19,7 @@ from server.registry.phone_lists import HOUSEHOLD_COLUMNS
 from tests.collect import CollectClient, submit
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.fixtures import LIANGBA, make_app_user, make_areas, make_household
-from tests.live import fresh_database, migrated_app, serving
+from tests.live import fresh_database, migrated_app, serving, wait_until_processed
 
 COUNTY_FORMS = {"household_archive", "assistance_visit", "major_event"}
 
@@ -100,6 +100,7 @@ def test_identification_visit_event_and_an_edit_reach_the_registry(county_server
         assert submit(phone, xml, _files(xml)).status_code == 201
     edited = _instance("assistance_visit_plain", "uuid:visit-2", deprecated_id="uuid:visit-1")
     assert submit(phone, edited, _files(edited)).status_code == 201
+    wait_until_processed(app)  # the submission worker, as `fangfan serve` runs it
 
     forms = {form.form_id: form for form in phone.download_all()}
     households = csv.DictReader(

@@ -25,7 +25,7 @@ from server.ingest.models import SubmissionVersion
 from tests.collect import instance_xml, multipart_body
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.fixtures import LIANGBA, make_app_user, make_areas, make_form, markdown_form
-from tests.live import fresh_database, migrated_app
+from tests.live import fresh_database, migrated_app, wait_until_processed
 
 pytestmark = pytest.mark.slow
 PHONES = 4
@@ -137,6 +137,10 @@ def test_every_acknowledged_submission_survives_a_kill(backend: str, tmp_path: P
         try:
             for xml in submissions.values():  # Collect re-sends all that failed, maybe more
                 assert _send(base, token, xml) == 201
+            # The worker that `fangfan serve` starts normalises them all, including any the
+            # killed worker had left half-done (its transaction was never committed).
+            wait_until_processed(app)
+            app.extensions["engine"].dispose()
         finally:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
