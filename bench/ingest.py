@@ -855,6 +855,8 @@ def profile(args: argparse.Namespace, database_url: str | None) -> None:
             wall = time.perf_counter() - began
             print(f"    same under cProfile: {wall / args.profile * 1000:.2f} ms each")
             print_profile(profiler, args.profile)
+            if os.environ.get("BENCH_PSTATS"):  # for pstats/snakeviz: BENCH_PSTATS=file prefix
+                profiler.dump_stats(f"{os.environ['BENCH_PSTATS']}-{variant}.pstats")
 
 
 class SqlCounter:

@@ -28,6 +28,8 @@ def create_app(config: Config | None = None) -> Flask:
     # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
     # they authenticate every request on its own instead.
     csrf.exempt(openrosa.bp)
+    # Phones hold generated secrets (≥ 120 bits): nothing to guess, and every request counts.
+    limiter.exempt(openrosa.bp)
     for blueprint in (openrosa.bp, auth_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["current_web_user"] = current_web_user

@@ -95,10 +95,22 @@ def get_session() -> Session:
     return g.db_session
 
 
+def reader_session() -> Session:
+    """This request's read-only session, separate from `get_session`'s, closed at teardown.
+
+    A POST reads (credentials, the form, the user's area) before it writes; reading here keeps
+    those reads out of its write transaction, which on SQLite holds the only write lock.
+    """
+    if "db_reader" not in g:
+        g.db_reader = current_app.extensions["sessionmaker"]()
+    return g.db_reader
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()  # whatever was not committed is rolled back here
+    for name in ("db_session", "db_reader"):  # the reverse of their creation
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()  # whatever was not committed is rolled back here
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from server.areas.codes import AreaRow
@@ -80,6 +80,39 @@ def list_villages_in_scope(session: Session, scope_code: str, *, year: int) -> S
     else:
         query = query.where(Area.code.startswith(scope.code[:6]))
     return session.scalars(query.order_by(Area.code)).all()
+
+
+def _village_codes_query():  # type: ignore[no-untyped-def]
+    areas = Area.__table__
+    year = bindparam("year")
+    in_force = (areas.c.valid_from <= year) & or_(
+        areas.c.valid_to.is_(None), areas.c.valid_to >= year
+    )
+    scope = select(areas.c.code, areas.c.level).where(areas.c.code == bindparam("scope"), in_force)
+    scope = scope.cte("scope")
+    # The scope's own village, the villages of a town, or those of the county (by prefix).
+    return (
+        select(areas.c.code)
+        .join(scope, literal(True))
+        .where(
+            areas.c.level == "village",
+            in_force,
+            or_(
+                (scope.c.level == "village") & (areas.c.code == scope.c.code),
+                (scope.c.level == "town") & (areas.c.parent_code == scope.c.code),
+                scope.c.level.not_in(("village", "town"))
+                & (func.substr(areas.c.code, 1, 6) == func.substr(scope.c.code, 1, 6)),
+            ),
+        )
+    )
+
+
+_VILLAGE_CODES = _village_codes_query()
+
+
+def village_codes_in_scope(session: Session, scope_code: str, *, year: int) -> set[str]:
+    """The codes of `list_villages_in_scope`, in one prepared query (phone intake's path)."""
+    return set(session.scalars(_VILLAGE_CODES, {"scope": scope_code, "year": year}))
 
 
 def list_towns_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:

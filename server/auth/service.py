@@ -11,7 +11,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.areas.service import get_area
@@ -127,6 +127,67 @@ def list_app_users(session: Session) -> Sequence[AppUser]:
     return session.scalars(select(AppUser).order_by(AppUser.area_code, AppUser.username)).all()
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneUser:
+    """The app user a phone request is made by: a plain snapshot read with one query, so that
+    authenticating a phone (every OpenRosa request) costs no ORM work."""
+
+    id: int
+    username: str
+    role: str
+    area_code: str
+    password_hash: str
+    digest_ha1: str
+    is_active: bool
+    form_ids: tuple[str, ...]
+
+
+def _phone_user_query(match_column: str):  # type: ignore[no-untyped-def]
+    users, grants = AppUser.__table__, AppUserForm.__table__
+    return (
+        select(
+            users.c.id,
+            users.c.username,
+            users.c.role,
+            users.c.area_code,
+            users.c.password_hash,
+            users.c.digest_ha1,
+            users.c.revoked_at,
+            grants.c.xml_form_id,
+        )
+        .outerjoin(grants, grants.c.app_user_id == users.c.id)
+        .where(users.c[match_column] == bindparam("value"))
+    )
+
+
+# Built once: every phone request runs one of these (statement construction is not free).
+_PHONE_USER_BY_TOKEN = _phone_user_query("token_sha256")
+_PHONE_USER_BY_USERNAME = _phone_user_query("username")
+
+
+def find_phone_user(
+    session: Session, *, token: str | None = None, username: str | None = None
+) -> PhoneUser | None:
+    """The app user with this URL token or this username (exactly one of them)."""
+    if token is not None:
+        rows = session.execute(_PHONE_USER_BY_TOKEN, {"value": token_digest(token)}).all()
+    else:
+        rows = session.execute(_PHONE_USER_BY_USERNAME, {"value": username or ""}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return PhoneUser(
+        id=first.id,
+        username=first.username,
+        role=first.role,
+        area_code=first.area_code,
+        password_hash=first.password_hash,
+        digest_ha1=first.digest_ha1,
+        is_active=first.revoked_at is None,
+        form_ids=tuple(sorted(row.xml_form_id for row in rows if row.xml_form_id)),
+    )
+
+
 def find_app_user_by_token(session: Session, token: str) -> AppUser | None:
     query = select(AppUser).where(AppUser.token_sha256 == token_digest(token))
     return session.scalars(query).first()
@@ -136,7 +197,7 @@ def find_app_user_by_username(session: Session, username: str) -> AppUser | None
     return session.scalars(select(AppUser).where(AppUser.username == username)).first()
 
 
-def check_password(user: AppUser, password: str) -> bool:
+def check_password(user: AppUser | PhoneUser, password: str) -> bool:
     try:
         return _hasher.verify(user.password_hash, password)
     except VerificationError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
@@ -58,15 +59,22 @@ class FormVersion(Base):
 
     @property
     def schema(self) -> FormSchema:
-        """The field schema, decoded once per process: a published version never changes."""
-        key = (self.id, self.xform_md5)
-        schema = _SCHEMAS.get(key)
-        if schema is None:
-            schema = FormSchema.from_dict(self.schema_json)
-            if len(_SCHEMAS) >= 256:
-                _SCHEMAS.clear()
-            _SCHEMAS[key] = schema
-        return schema
+        return cached_schema(self.id, self.xform_md5, lambda: self.schema_json)
+
+
+def cached_schema(
+    version_id: int, xform_md5: str, load_json: Callable[[], dict[str, Any]]
+) -> FormSchema:
+    """A version's field schema, decoded once per process: a published version never changes
+    (the XForm hash is part of the key, so a reused id after a rollback cannot mislead)."""
+    key = (version_id, xform_md5)
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = FormSchema.from_dict(load_json())
+        if len(_SCHEMAS) >= 256:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = schema
+    return schema
 
 
 class FormAttachment(Base):

@@ -7,12 +7,13 @@ import mimetypes
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from server.forms.compile import CompiledForm, compile_xlsform, md5_hex
 from server.forms.errors import InvalidXLSForm, UnknownForm, UnknownMedia, VersionConflict
-from server.forms.models import Form, FormAttachment, FormVersion
+from server.forms.models import Form, FormAttachment, FormVersion, cached_schema
+from server.forms.xform import FormSchema
 
 # Media the server generates per app user from the registry, instead of storing them.
 DYNAMIC_MEDIA = frozenset({"towns.csv", "villages.csv", "households.csv"})
@@ -124,6 +125,41 @@ def find_form_version(session: Session, xml_form_id: str, version: str) -> FormV
         .where(Form.xml_form_id == xml_form_id, FormVersion.version == version)
     )
     return session.scalars(query).first()
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionTarget:
+    """The form version a submission names: what intake needs of it, without an ORM object."""
+
+    form_version_id: int
+    form_pk: int
+    xml_form_id: str
+    schema: FormSchema
+
+
+# Plain table columns, not ORM attributes: intake runs this for every submission and a Core
+# statement skips the ORM's compile and result machinery.
+_VERSIONS, _FORMS = FormVersion.__table__, Form.__table__
+_TARGET = (
+    select(_VERSIONS.c.id, _VERSIONS.c.form_id, _VERSIONS.c.xform_md5)
+    .join(_FORMS, _FORMS.c.id == _VERSIONS.c.form_id)
+    .where(
+        _FORMS.c.xml_form_id == bindparam("form_id"), _VERSIONS.c.version == bindparam("version")
+    )
+)
+_SCHEMA_JSON = select(_VERSIONS.c.schema_json).where(_VERSIONS.c.id == bindparam("id"))
+
+
+def find_submission_target(
+    session: Session, xml_form_id: str, version: str
+) -> SubmissionTarget | None:
+    row = session.execute(_TARGET, {"form_id": xml_form_id, "version": version}).first()
+    if row is None:
+        return None
+    schema = cached_schema(
+        row.id, row.xform_md5, lambda: session.scalar(_SCHEMA_JSON, {"id": row.id})
+    )
+    return SubmissionTarget(row.id, row.form_id, xml_form_id, schema)
 
 
 def get_form_version(session: Session, xml_form_id: str, version: str) -> FormVersion:

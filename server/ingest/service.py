@@ -1,9 +1,13 @@
-"""Accept OpenRosa submissions: store them verbatim, idempotently, in one transaction.
+"""Accept OpenRosa submissions: store them verbatim, idempotently, in one short transaction.
 
-Each rule of openrosa.md §5.4–§5.7 lives in exactly one branch of `accept_submission`:
-a new instance, an identical resend (merge any new files: retries and split uploads), a
-different XML under the same instanceID (409), and an edit naming `deprecatedID`. Never commits:
-the view commits once, and only then answers 201, so a phone that got 201 has its data on disk.
+Two steps, so that the write transaction (one writer at a time on SQLite) holds nothing but the
+writes. `prepare_submission` reads and checks: file names, the XML (safe parse, limits), the
+form version, the user's forms, villages and households. `store_submission` then applies each
+rule of openrosa.md §5.4–§5.7 in exactly one branch: a new instance, an identical resend (merge
+any new files: retries and split uploads), a different XML under the same instanceID (409), and
+an edit naming `deprecatedID`. Both are plain SQL (this is the hot path of every phone); neither
+commits: the view commits once, and only then answers 201, so a phone that got 201 has its data
+on disk.
 """
 
 from __future__ import annotations
@@ -12,18 +16,16 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.areas.service import list_villages_in_scope
-from server.auth.models import AppUser
+from server.areas.service import village_codes_in_scope
+from server.auth.service import PhoneUser
 from server.db import utcnow
-from server.forms.errors import UnknownForm
-from server.forms.models import FormVersion
-from server.forms.service import get_form_version
+from server.forms.service import SubmissionTarget, find_submission_target
 from server.ingest.errors import (
     InstanceConflict,
     OutOfScope,
@@ -33,6 +35,7 @@ from server.ingest.errors import (
 )
 from server.ingest.instance import (
     Instance,
+    InstanceHeader,
     Limits,
     check_file_name,
     check_repeats,
@@ -41,7 +44,23 @@ from server.ingest.instance import (
     values_at,
 )
 from server.ingest.models import Blob, Submission, SubmissionAttachment, SubmissionVersion
-from server.registry.service import find_household
+from server.registry.service import household_villages
+
+VERSIONS = SubmissionVersion.__table__
+ATTACHMENTS = SubmissionAttachment.__table__
+# The statements of every new submission, built once (constructing them costs more than the
+# SQL itself on SQLite).
+_FIND_VERSION = select(
+    VERSIONS.c.id,
+    VERSIONS.c.submission_id,
+    VERSIONS.c.instance_id,
+    VERSIONS.c.instance_name,
+    VERSIONS.c.xml_sha256,
+    VERSIONS.c.is_current,
+).where(VERSIONS.c.form_id == bindparam("form_pk"), VERSIONS.c.instance_id == bindparam("iid"))
+_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
+_INSERT_VERSION = insert(VERSIONS).returning(VERSIONS.c.id)
+_INSERT_ATTACHMENT = insert(ATTACHMENTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +71,22 @@ class IncomingFile:
 
 
 @dataclass(frozen=True, slots=True)
+class PreparedSubmission:
+    """A POST that passed every check and only needs storing."""
+
+    xml: bytes
+    xml_sha256: str
+    header: InstanceHeader
+    target: SubmissionTarget
+    declared: frozenset[str]
+    files: tuple[IncomingFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    version: SubmissionVersion
+    version_id: int
+    instance_id: str
+    instance_name: str | None
     created: bool  # False for an identical resend (files merged)
     files_added: int
 
@@ -62,121 +95,133 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def accept_submission(
+def prepare_submission(
     session: Session,
     *,
     xml: bytes,
     files: Sequence[IncomingFile],
-    user: AppUser,
-    device_id: str | None,
+    user: PhoneUser,
     year: int,
     limits: Limits,
-) -> Outcome:
-    """Store one POST: a new submission, an edit, or a resend. Never commits."""
+) -> PreparedSubmission:
+    """Parse and check one POST (reads only); raises a DomainError for anything refused."""
     for file in files:
         check_file_name(file.filename)
     instance = read_instance(xml, limits)
     header = instance.header
-    form_version = _form_version(session, header.form_id, header.version)
-    check_repeats(instance, form_version.schema, limits)
-    _check_scope(session, user, form_version, instance, year=year)
-    existing = find_version(session, form_version.form_id, header.instance_id)
+    target = _target(session, header.form_id, header.version)
+    check_repeats(instance, target.schema, limits)
+    _check_scope(session, user, target, instance, year=year)
+    return PreparedSubmission(
+        xml=xml,
+        xml_sha256=sha256_hex(xml),
+        header=header,
+        target=target,
+        declared=frozenset(declared_files(instance, target.schema)),
+        files=tuple(files),
+    )
+
+
+def store_submission(
+    session: Session, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
+) -> Outcome:
+    """Store a prepared POST: a new submission, an edit, or a resend. Never commits."""
+    form_pk, header = prepared.target.form_pk, prepared.header
+    existing = _find_version(session, form_pk, header.instance_id)
     if existing is not None:
-        return _resend(session, existing, xml, files)
+        return _resend(session, existing, prepared)
     try:
         with session.begin_nested():
-            version = _new_version(session, form_version, instance, xml, user, device_id)
-            for name in sorted(declared_files(instance, form_version.schema)):
-                version.attachments.append(SubmissionAttachment(filename=name, is_declared=True))
-            added = _merge_files(session, version, files)
+            version_id = _insert_version(session, prepared, user_id=user_id, device_id=device_id)
+            added = _attach_files(session, version_id, prepared)
     except IntegrityError:
         # The same instanceID raced in from another request and won: this is a resend.
-        existing = find_version(session, form_version.form_id, header.instance_id)
+        existing = _find_version(session, form_pk, header.instance_id)
         if existing is None:
             raise
-        return _resend(session, existing, xml, files)
-    return Outcome(version, created=True, files_added=added)
+        return _resend(session, existing, prepared)
+    return Outcome(version_id, header.instance_id, header.instance_name, True, added)
 
 
-def find_version(session: Session, form_pk: int, instance_id: str) -> SubmissionVersion | None:
-    query = select(SubmissionVersion).where(
-        SubmissionVersion.form_id == form_pk, SubmissionVersion.instance_id == instance_id
-    )
-    return session.scalars(query).first()
+def _find_version(session: Session, form_pk: int, instance_id: str):  # type: ignore[no-untyped-def]
+    return session.execute(_FIND_VERSION, {"form_pk": form_pk, "iid": instance_id}).first()
 
 
-def _form_version(session: Session, form_id: str, version: str) -> FormVersion:
-    try:
-        return get_form_version(session, form_id, version)
-    except UnknownForm as err:
+def _target(session: Session, form_id: str, version: str) -> SubmissionTarget:
+    target = find_submission_target(session, form_id, version)
+    if target is None:
         raise UnknownFormVersion(
             f"服务器上没有表单 {form_id} 的版本 {version or '（无）'}，请更新表单后重新填写 / "
             f"the server has no version {version or '(none)'} of form {form_id}"
-        ) from err
+        )
+    return target
 
 
 def _check_scope(
-    session: Session, user: AppUser, form_version: FormVersion, instance: Instance, *, year: int
+    session: Session, user: PhoneUser, target: SubmissionTarget, instance: Instance, *, year: int
 ) -> None:
-    form_id = form_version.form.xml_form_id
+    form_id = target.xml_form_id
     if form_id not in user.form_ids:
         raise OutOfScope(f"您无权提交表单 {form_id} / you may not submit form {form_id}")
-    schema = form_version.schema
-    village_fields = schema.fields_choosing_from("villages")
-    household_fields = schema.fields_choosing_from("households")
-    if not village_fields and not household_fields:
+    schema = target.schema
+    village_codes = {
+        code
+        for field in schema.fields_choosing_from("villages")
+        for code in values_at(instance, field.path)
+        if code
+    }
+    household_codes = {
+        code
+        for field in schema.fields_choosing_from("households")
+        for code in values_at(instance, field.path)
+        if code
+    }
+    if not village_codes and not household_codes:
         return
-    villages = {v.code for v in list_villages_in_scope(session, user.area_code, year=year)}
-    for field in village_fields:
-        for code in values_at(instance, field.path):
-            if code and code not in villages:
-                raise OutOfScope(
-                    f"村 {code} 不在您负责的范围内 / village {code} is outside your area"
-                )
-    for field in household_fields:
-        for code in values_at(instance, field.path):
-            household = find_household(session, code) if code else None
-            # An unknown household is not refused: intake flags it for review instead.
-            if household is not None and household.village_code not in villages:
-                raise OutOfScope(
-                    f"农户 {code} 不在您负责的范围内 / household {code} is outside your area"
-                )
+    villages = village_codes_in_scope(session, user.area_code, year=year)
+    for code in sorted(village_codes - villages):
+        raise OutOfScope(f"村 {code} 不在您负责的范围内 / village {code} is outside your area")
+    # An unknown household is not refused: intake flags it for review instead.
+    for code, village in sorted(household_villages(session, household_codes).items()):
+        if village not in villages:
+            raise OutOfScope(
+                f"农户 {code} 不在您负责的范围内 / household {code} is outside your area"
+            )
 
 
-def _new_version(
-    session: Session,
-    form_version: FormVersion,
-    instance: Instance,
-    xml: bytes,
-    user: AppUser,
-    device_id: str | None,
-) -> SubmissionVersion:
-    header = instance.header
+def _insert_version(
+    session: Session, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
+) -> int:
+    header, form_pk = prepared.header, prepared.target.form_pk
     if header.deprecated_id is not None:
-        submission = _edited_submission(session, form_version.form_id, header.deprecated_id)
+        submission_id = _retire_edited_version(session, form_pk, header.deprecated_id)
     else:
-        submission = Submission(form_id=form_version.form_id)
-        session.add(submission)
-    version = SubmissionVersion(
-        submission=submission,
-        form_id=form_version.form_id,
-        form_version_id=form_version.id,
-        instance_id=header.instance_id,
-        deprecated_id=header.deprecated_id,
-        instance_name=header.instance_name,
-        xml=xml,
-        xml_sha256=sha256_hex(xml),
-        app_user_id=user.id,
-        device_id=(device_id or "")[:100] or None,
-    )
-    session.add(version)
-    session.flush()
-    return version
+        submission_id = session.execute(
+            _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": utcnow()}
+        ).scalar_one()
+    return session.execute(
+        _INSERT_VERSION,
+        {
+            "submission_id": submission_id,
+            "form_id": form_pk,
+            "form_version_id": prepared.target.form_version_id,
+            "instance_id": header.instance_id,
+            "deprecated_id": header.deprecated_id,
+            "instance_name": header.instance_name,
+            "xml": prepared.xml,
+            "xml_sha256": prepared.xml_sha256,
+            "is_current": True,
+            "app_user_id": user_id,
+            "device_id": (device_id or "")[:100] or None,
+            "received_at": utcnow(),
+            "processing_state": "pending",
+        },
+    ).scalar_one()
 
 
-def _edited_submission(session: Session, form_pk: int, deprecated_id: str) -> Submission:
+def _retire_edited_version(session: Session, form_pk: int, deprecated_id: str) -> int:
     """The submission an edit belongs to; the version it replaces stops being current."""
-    previous = find_version(session, form_pk, deprecated_id)
+    previous = _find_version(session, form_pk, deprecated_id)
     if previous is None:
         raise UnknownDeprecatedInstance(
             f"找不到要修改的原提交 {deprecated_id} / the submission this edit replaces "
@@ -187,49 +232,91 @@ def _edited_submission(session: Session, form_pk: int, deprecated_id: str) -> Su
             f"原提交 {deprecated_id} 已被修改过，请在最新版本上修改 / {deprecated_id} was "
             "already edited: edit the newest version"
         )
-    previous.is_current = False
-    return previous.submission
+    session.execute(update(VERSIONS).where(VERSIONS.c.id == previous.id).values(is_current=False))
+    return previous.submission_id
 
 
-def _resend(
-    session: Session, existing: SubmissionVersion, xml: bytes, files: Sequence[IncomingFile]
-) -> Outcome:
-    if existing.xml_sha256 != sha256_hex(xml):
+def _attach_files(session: Session, version_id: int, prepared: PreparedSubmission) -> int:
+    """The attachment rows of a new version: every declared file (missing until it arrives)
+    and every file sent, declared or not, in one statement."""
+    now = utcnow()
+    sent = {file.filename: file for file in prepared.files}
+    rows = []
+    for name in sorted(prepared.declared | sent.keys()):
+        file = sent.get(name)
+        rows.append(
+            {
+                "version_id": version_id,
+                "filename": name,
+                "is_declared": name in prepared.declared,
+                "blob_sha256": _store_blob(session, file.data) if file else None,
+                "content_type": _content_type(file) if file else None,
+                "received_at": now if file else None,
+            }
+        )
+    if rows:
+        session.execute(_INSERT_ATTACHMENT, rows)
+    return len(sent)
+
+
+def _resend(session: Session, existing, prepared: PreparedSubmission) -> Outcome:  # type: ignore[no-untyped-def]
+    if existing.xml_sha256 != prepared.xml_sha256:
         raise InstanceConflict(
             f"服务器上已有 instanceID 为 {existing.instance_id} 但内容不同的提交 / a submission "
             f"with instanceID {existing.instance_id} exists with different XML"
         )
-    return Outcome(existing, created=False, files_added=_merge_files(session, existing, files))
+    added = _merge_files(session, existing.id, prepared.files)
+    return Outcome(existing.id, existing.instance_id, existing.instance_name, False, added)
 
 
-def _merge_files(
-    session: Session, version: SubmissionVersion, files: Sequence[IncomingFile]
-) -> int:
-    """Link each file to the version by name; a file already there is left as it is."""
-    by_name = {a.filename: a for a in version.attachments}
+def _merge_files(session: Session, version_id: int, files: Sequence[IncomingFile]) -> int:
+    """Link each file to an existing version by name; a file already there is left as it is."""
+    have = dict(
+        session.execute(
+            select(ATTACHMENTS.c.filename, ATTACHMENTS.c.blob_sha256).where(
+                ATTACHMENTS.c.version_id == version_id
+            )
+        ).all()
+    )
     added = 0
     for file in files:
-        attachment = by_name.get(file.filename)
-        if attachment is not None and attachment.blob_sha256 is not None:
+        if have.get(file.filename) is not None:
             continue  # a retry or the next part of a split upload sent it again
-        sha = _store_blob(session, file.data)
-        if attachment is None:
-            attachment = SubmissionAttachment(filename=file.filename, is_declared=False)
-            version.attachments.append(attachment)
-            by_name[file.filename] = attachment
-        attachment.blob_sha256 = sha
-        attachment.content_type = (file.content_type or "")[:100] or None
-        attachment.received_at = utcnow()
+        values = {
+            "blob_sha256": _store_blob(session, file.data),
+            "content_type": _content_type(file),
+            "received_at": utcnow(),
+        }
+        if file.filename in have:
+            session.execute(
+                update(ATTACHMENTS)
+                .where(
+                    ATTACHMENTS.c.version_id == version_id,
+                    ATTACHMENTS.c.filename == file.filename,
+                )
+                .values(**values)
+            )
+        else:
+            session.execute(
+                insert(ATTACHMENTS).values(
+                    version_id=version_id, filename=file.filename, is_declared=False, **values
+                )
+            )
+        have[file.filename] = values["blob_sha256"]
         added += 1
-    session.flush()
     return added
+
+
+def _content_type(file: IncomingFile) -> str | None:
+    return (file.content_type or "")[:100] or None
 
 
 def _store_blob(session: Session, data: bytes) -> str:
     """Insert the content once per hash; concurrent uploads of the same bytes are fine."""
     sha = sha256_hex(data)
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Blob).values(sha256=sha, size=len(data), content=data, created_at=utcnow())
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Blob).values(
+        sha256=sha, size=len(data), content=data, created_at=utcnow()
+    )
     session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
     return sha

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from server.areas.models import Area
 from server.areas.service import list_towns_in_scope, list_villages_in_scope
-from server.auth.models import AppUser
+from server.auth.service import PhoneUser
 from server.forms.compile import md5_hex
 from server.forms.errors import UnknownMedia
 from server.forms.models import FormVersion
@@ -37,7 +37,7 @@ class MediaFile:
 class PhoneLists:
     """The generated lists for one user, each built at most once."""
 
-    def __init__(self, session: Session, user: AppUser, year: int) -> None:
+    def __init__(self, session: Session, user: PhoneUser, year: int) -> None:
         self._session, self._user, self._year = session, user, year
 
     @cached_property
@@ -59,7 +59,7 @@ def _places(areas: Iterable[Area]) -> list[phone_lists.PlaceRow]:
 
 
 def list_media(
-    session: Session, user: AppUser, version: FormVersion, *, year: int
+    session: Session, user: PhoneUser, version: FormVersion, *, year: int
 ) -> list[MediaFile]:
     """Every media file of the version with its MD5 (the manifest)."""
     lists = PhoneLists(session, user, year)
@@ -75,7 +75,7 @@ def list_media(
 
 
 def get_media(
-    session: Session, user: AppUser, version: FormVersion, filename: str, *, year: int
+    session: Session, user: PhoneUser, version: FormVersion, filename: str, *, year: int
 ) -> MediaFile:
     if filename not in version.media_files:
         raise UnknownMedia(f"表单没有媒体文件 {filename} / the form has no media file {filename}")

@@ -20,19 +20,15 @@ from sqlalchemy.orm import Session
 
 from server.auth.digest import NonceState, check_nonce, make_nonce, make_opaque
 from server.auth.errors import AccessDenied, Unauthenticated
-from server.auth.models import AppUser
-from server.auth.service import check_password, find_app_user_by_token, find_app_user_by_username
+from server.auth.service import PhoneUser, check_password, find_phone_user
+from server.db import reader_session
 
 
 def phone_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, token: str | None = None, **kwargs: Any) -> Any:
-        # Credentials are looked up in a short session of their own, so that a POST's write
-        # transaction (one writer at a time on SQLite) begins only when the view writes.
-        with current_app.extensions["sessionmaker"]() as lookup:
-            user = (
-                _user_from_token(lookup, token) if token is not None else _user_from_header(lookup)
-            )
+        lookup = reader_session()
+        user = _user_from_token(lookup, token) if token is not None else _user_from_header(lookup)
         g.app_user = user
         g.url_token = token
         return view(*args, **kwargs)
@@ -40,12 +36,12 @@ def phone_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def current_app_user() -> AppUser:
+def current_app_user() -> PhoneUser:
     return g.app_user
 
 
-def _user_from_token(session: Session, token: str) -> AppUser:
-    user = find_app_user_by_token(session, token)
+def _user_from_token(session: Session, token: str) -> PhoneUser:
+    user = find_phone_user(session, token=token)
     if user is None or not user.is_active:
         raise AccessDenied(
             "此链接无效或已停用，请向县扶贫办索取新的二维码 / "
@@ -54,14 +50,14 @@ def _user_from_token(session: Session, token: str) -> AppUser:
     return user
 
 
-def _user_from_header(session: Session) -> AppUser:
+def _user_from_header(session: Session) -> PhoneUser:
     auth = request.authorization
     if auth is None:
         raise Unauthenticated("请登录 / please log in")
     if auth.type == "digest":
         user = _digest_user(session, auth)
     elif auth.type == "basic" and request.is_secure:
-        user = find_app_user_by_username(session, auth.username or "")
+        user = find_phone_user(session, username=auth.username or "")
         if user is None or not check_password(user, auth.password or ""):
             raise Unauthenticated("用户名或密码错误 / wrong username or password")
     else:
@@ -71,7 +67,7 @@ def _user_from_header(session: Session) -> AppUser:
     return user
 
 
-def _digest_user(session: Session, auth: Any) -> AppUser:
+def _digest_user(session: Session, auth: Any) -> PhoneUser:
     realm = current_app.config["DIGEST_REALM"]
     state = check_nonce(
         _secret(),
@@ -80,7 +76,7 @@ def _digest_user(session: Session, auth: Any) -> AppUser:
         realm=realm,
         lifetime=current_app.config["DIGEST_NONCE_SECONDS"],
     )
-    user = find_app_user_by_username(session, auth.username or "")
+    user = find_phone_user(session, username=auth.username or "")
     verifier = HTTPDigestAuth(realm=realm, use_ha1_pw=True, qop="auth")
     verifier.verify_nonce(lambda _nonce: state is not NonceState.INVALID)
     verifier.verify_opaque(lambda opaque: opaque == make_opaque(_secret(), realm=realm))

@@ -9,13 +9,18 @@ from werkzeug.http import http_date
 
 from server.areas.service import this_year
 from server.auth.errors import AccessDenied, Unauthenticated
-from server.db import get_session, utcnow
+from server.db import get_session, reader_session, utcnow
 from server.errors import DomainError
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
 from server.ingest.errors import MalformedSubmission, UnsupportedMediaType
 from server.ingest.instance import Limits
-from server.ingest.service import IncomingFile, Outcome, accept_submission
+from server.ingest.service import (
+    IncomingFile,
+    Outcome,
+    prepare_submission,
+    store_submission,
+)
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
 from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
@@ -100,15 +105,20 @@ def submit() -> Response:
         for name, part in request.files.items(multi=True)
         if name != "xml_submission_file"
     ]
-    session = get_session()
-    outcome = accept_submission(
-        session,
+    user = current_app_user()
+    # Reads and checks first, outside the write transaction (one writer at a time on SQLite).
+    prepared = prepare_submission(
+        reader_session(),
         xml=xml_part.read(),
         files=files,
-        user=current_app_user(),
-        device_id=request.args.get("deviceID"),
+        user=user,
         year=_year(),
         limits=_limits(),
+    )
+    reader_session().rollback()  # end the read transaction before the write one begins
+    session = get_session()
+    outcome = store_submission(
+        session, prepared, user_id=user.id, device_id=request.args.get("deviceID")
     )
     session.commit()  # the raw submission is durable from here: only now may we say 201
     # Normalisation into the registry is the submission worker's job (ingest.worker).
@@ -121,7 +131,7 @@ def submit() -> Response:
 
 
 def _success_message(outcome: Outcome) -> str:
-    name = outcome.version.instance_name or outcome.version.instance_id
+    name = outcome.instance_name or outcome.instance_id
     if outcome.created:
         return f"提交成功：{name} / Received: {name}"
     return f"已收到（此前已提交）：{name} / Already received: {name}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.registry.models import HOUSEHOLD_TYPE_LABELS, Household
@@ -46,6 +46,21 @@ def list_household_rows(session: Session, village_codes: Iterable[str]) -> list[
 
 def find_household(session: Session, code: str) -> Household | None:
     return session.scalars(select(Household).where(Household.code == code)).first()
+
+
+_HOUSEHOLD_VILLAGES = select(Household.__table__.c.code, Household.__table__.c.village_code).where(
+    Household.__table__.c.code.in_(bindparam("codes", expanding=True))
+)
+
+
+def household_villages(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The village of each known household among `codes` (unknown codes are left out)."""
+    codes = list(codes)
+    if not codes:
+        return {}
+    households = Household.__table__
+    query = select(households.c.code, households.c.village_code).where(households.c.code.in_(codes))
+    return dict(session.execute(query).all())
 
 
 def add_household(session: Session, **values: object) -> Household:

@@ -67,9 +67,9 @@ def _start_server(url: str, instance: Path, port: int) -> subprocess.Popen[bytes
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still loading
             time.sleep(0.1)
     os.killpg(server.pid, signal.SIGKILL)
     raise AssertionError("the server did not start")
