@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -46,6 +49,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        database = engine.url.database
+        if database and database != ":memory:":
+            _WriterQueue(Path(f"{database}-writers")).install(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -71,9 +77,76 @@ WRITE = {"fangfan_write": True}
 def _sqlite_begin(connection: Any) -> None:
     # A deferred SQLite transaction that reads and then writes fails at once (SQLITE_BUSY, no
     # waiting) when another connection wrote meanwhile. Transactions that will write say so and
-    # take the write lock up front, so concurrent writers queue (busy_timeout) instead of failing.
+    # take the write lock up front, so concurrent writers queue instead of failing.
     immediate = connection.get_execution_options().get("fangfan_write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not immediate:
+        connection.exec_driver_sql("BEGIN")
+        return
+    queue = connection.engine.dialect.__dict__.get("fangfan_writer_queue")
+    dbapi_connection = connection.connection.dbapi_connection
+    if queue is not None:
+        queue.enter(dbapi_connection)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if queue is not None:
+            queue.leave(dbapi_connection)
+        raise
+
+
+class _WriterQueue:
+    """SQLite writers (threads and processes alike) take turns through a kernel file lock.
+
+    SQLite's own busy handler makes a waiting writer sleep in growing steps (up to 100 ms) and
+    try again, so with many concurrent writers the write lock is often free while every writer
+    sleeps: throughput collapses and latency soars. flock() queues the waiters in the kernel and
+    wakes the next one the moment a writer commits or rolls back. The kernel also drops the
+    lock of a process that dies, so a crash cannot leave it held.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._held: dict[int, int] = {}  # id(DB-API connection) -> locked file descriptor
+
+    def install(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        dialect.fangfan_writer_queue = self  # type: ignore[attr-defined]
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self.leave(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self.leave(dbapi_connection)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    @staticmethod
+    def _key(connection: Any) -> int:
+        # The dialect is handed the pool's wrapper or the raw DB-API connection, depending on
+        # the caller: key on the raw one.
+        return id(getattr(connection, "dbapi_connection", connection))
+
+    def enter(self, dbapi_connection: Any) -> None:
+        descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        self._held[self._key(dbapi_connection)] = descriptor
+
+    def leave(self, dbapi_connection: Any) -> None:
+        descriptor = self._held.pop(self._key(dbapi_connection), None)
+        if descriptor is not None:
+            os.close(descriptor)  # closing the descriptor releases its lock
 
 
 def init_app(app: Flask) -> None:

@@ -22,3 +22,40 @@ def test_savepoints_work_on_both_databases(session):
     from server.areas.models import Area
 
     assert session.query(Area).count() == 0
+
+
+def test_sqlite_writers_take_turns_and_every_end_of_a_transaction_lets_the_next_in(tmp_path):
+    import threading
+    import time
+
+    from server.db import WRITE, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE log (who TEXT)"))
+    order: list[str] = []
+
+    def writer(name: str, end: str) -> None:
+        with engine.connect().execution_options(**WRITE) as connection:
+            connection.begin()
+            order.append(f"{name} in")
+            connection.execute(text("INSERT INTO log VALUES (:w)"), {"w": name})
+            time.sleep(0.2)
+            order.append(f"{name} out")
+            getattr(connection, end)()
+
+    first = threading.Thread(target=writer, args=("a", "rollback"))
+    first.start()
+    time.sleep(0.05)
+    others = [threading.Thread(target=writer, args=(n, "commit")) for n in ("b", "c")]
+    for thread in others:
+        thread.start()
+    for thread in (first, *others):
+        thread.join(timeout=10)
+    # Never two writers inside at once, and a rollback lets the next one in as a commit does.
+    assert len(order) == 6
+    assert all(order[i].endswith("in") and order[i + 1].endswith("out") for i in (0, 2, 4))
+    assert order[0] == "a in"
+    with engine.connect() as connection:
+        assert sorted(connection.execute(text("SELECT who FROM log")).scalars()) == ["b", "c"]
+    engine.dispose()
