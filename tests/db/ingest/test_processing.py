@@ -124,3 +124,25 @@ def test_one_bad_submission_does_not_undo_its_batch(client, app, session, county
     }
     issues = session.scalars(select(SubmissionIssue.code)).all()
     assert issues == ["form_not_mapped", "form_not_mapped"]  # the failed one left nothing
+
+
+def test_the_worker_yields_to_phones_while_submissions_arrive(client, app, session, county):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from server.db import utcnow
+    from server.ingest.worker import _intake_is_busy
+    from tests.http.openrosa.test_submission import FILES, post, visit
+
+    sessions = app.extensions["sessionmaker"]
+    cadre = make_app_user(session, username="cadre")
+    session.commit()
+    assert not _intake_is_busy(sessions, 0.5, max_backlog=10)  # nothing pending
+    for n in range(3):
+        assert post(client, cadre, visit(instance_id=f"uuid:b-{n}"), FILES).status_code == 201
+    assert _intake_is_busy(sessions, 5.0, max_backlog=10)  # just arrived: phones first
+    assert not _intake_is_busy(sessions, 5.0, max_backlog=2)  # but not with a long backlog
+    session.execute(update(SubmissionVersion).values(received_at=utcnow() - timedelta(seconds=10)))
+    session.commit()
+    assert not _intake_is_busy(sessions, 5.0, max_backlog=10)  # arrivals paused: catch up
