@@ -10,6 +10,7 @@ from flask import Flask
 from server.areas.service import this_year
 from server.auth.models import WEB_USER_ROLES, AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
+from server.auth.scope import DEPARTMENTS
 from server.auth.service import (
     AppUserSecrets,
     create_app_user,
@@ -170,8 +171,14 @@ def web_users() -> None:
 @click.option(
     "--password", default=None, help="密码（默认自动生成）/ password (default: generated)"
 )
+@click.option(
+    "--department",
+    type=click.Choice(list(DEPARTMENTS)),
+    default=None,
+    help="部门查看用户的部门 / the department of a department_viewer",
+)
 @click.pass_obj
-def create_web(obj, username, display_name, role, area_code, password):  # type: ignore[no-untyped-def]
+def create_web(obj, username, display_name, role, area_code, password, department):  # type: ignore[no-untyped-def]
     """创建网页用户 / create a web user and print its password."""
     with unit_of_work(obj.app) as session:
         user, password = create_web_user(
@@ -182,6 +189,7 @@ def create_web(obj, username, display_name, role, area_code, password):  # type:
             area_code=area_code,
             password=password,
             year=this_year(),
+            department=department,
         )
     click.echo(f"已创建 / created {user.username} ({user.role}); 密码 / password: {password}")
 

@@ -9,6 +9,7 @@ the view commits once, and only then answers 201, so a phone that got 201 has it
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from server.db import utcnow
 from server.forms.errors import UnknownForm
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version
+from server.forms.xform import Field, FormSchema
 from server.ingest.errors import (
     InstanceConflict,
     OutOfScope,
@@ -42,6 +44,8 @@ from server.ingest.instance import (
 )
 from server.ingest.models import Blob, Submission, SubmissionAttachment, SubmissionVersion
 from server.registry.service import find_household
+
+_HOUSEHOLD_CODE = re.compile(r"^H\d{12}-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,7 @@ def _new_version(
         instance_id=header.instance_id,
         deprecated_id=header.deprecated_id,
         instance_name=header.instance_name,
+        **_place(session, form_version.schema, instance),
         xml=xml,
         xml_sha256=sha256_hex(xml),
         app_user_id=user.id,
@@ -172,6 +177,27 @@ def _new_version(
     session.add(version)
     session.flush()
     return version
+
+
+def _place(session: Session, schema: FormSchema, instance: Instance) -> dict[str, str | None]:
+    """The village and household a record is about, for scoping supervisors' queries."""
+    village = _first_value(instance, schema.fields_choosing_from("villages"))
+    household_code = _first_value(instance, schema.fields_choosing_from("households"))
+    if village is None and household_code is not None:
+        household = find_household(session, household_code)
+        if household is not None:
+            village = household.village_code
+        elif _HOUSEHOLD_CODE.match(household_code):
+            village = household_code[1:13]  # codes embed the village: H440233100201-0001
+    return {"village_code": village, "household_code": household_code}
+
+
+def _first_value(instance: Instance, fields: Sequence[Field]) -> str | None:
+    for field in fields:
+        for value in values_at(instance, field.path):
+            if value and len(value) <= 32:
+                return value
+    return None
 
 
 def _edited_submission(session: Session, form_pk: int, deprecated_id: str) -> Submission:
