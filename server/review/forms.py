@@ -1,7 +1,7 @@
 """Web forms of the review workspace (WTForms: validation and CSRF tokens)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
@@ -9,11 +9,11 @@ class ReviewForm(FlaskForm):
     state = SelectField(
         "审核状态 Review state",
         choices=[
-            ("", "（不改变 unchanged）"),
-            ("approved", "通过 Approved"),
-            ("has_issues", "有问题，退回修改 Has issues"),
-            ("rejected", "驳回 Rejected"),
-            ("received", "重置为已接收 Received"),
+            SelectChoice("", "（不改变 unchanged）"),
+            SelectChoice("approved", "通过 Approved"),
+            SelectChoice("has_issues", "有问题，退回修改 Has issues"),
+            SelectChoice("rejected", "驳回 Rejected"),
+            SelectChoice("received", "重置为已接收 Received"),
         ],
         validators=[Optional()],
     )
