@@ -194,21 +194,26 @@ def _merge_repeats(items: list[Answer | Table]) -> list[Answer | Table]:
 def flatten(xml: bytes, schema: FormSchema) -> dict[str, str]:
     """Leaf path (repeat instances numbered, `/data/members[2]/member_id`) → raw text."""
     root = ElementTree.fromstring(xml)
-    leaves = {f.path for f in schema.fields if f.kind not in {"group", "repeat"}}
+    kinds = {f.path: f.kind for f in schema.fields}
     out: dict[str, str] = {}
-    _flatten(root, schema.root, schema.root, leaves, out)
+    _flatten(root, schema.root, schema.root, kinds, out)
     return out
 
 
-def _flatten(node: Element, path: str, key: str, leaves: set[str], out: dict[str, str]) -> None:
+def _flatten(
+    node: Element, path: str, key: str, kinds: dict[str, str], out: dict[str, str]
+) -> None:
     seen: dict[str, int] = {}
     for child in node:
         name = _local(child.tag)
         child_path = f"{path}/{name}"
-        if len(child):
+        kind = kinds.get(child_path)
+        if kind == "repeat":
             seen[name] = seen.get(name, 0) + 1
-            _flatten(child, child_path, f"{key}/{name}[{seen[name]}]", leaves, out)
-        elif child_path in leaves:
+            _flatten(child, child_path, f"{key}/{name}[{seen[name]}]", kinds, out)
+        elif kind == "group":
+            _flatten(child, child_path, f"{key}/{name}", kinds, out)
+        elif kind is not None:
             out[f"{key}/{name}"] = (child.text or "").strip()
 
 

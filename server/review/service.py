@@ -265,11 +265,13 @@ def get_submission_detail(session: Session, actor: WebUser, submission_id: int) 
     issues = session.scalars(
         select(SubmissionIssue).where(SubmissionIssue.version_id == current.id)
     ).all()
-    household = None
-    if current.household_code:
-        household = session.scalars(
-            select(Household).where(Household.code == current.household_code)
-        ).first()
+    # A visit names its household; an identification is the source of the one it created.
+    which = (
+        Household.code == current.household_code
+        if current.household_code
+        else Household.source_version_id == current.id
+    )
+    household = session.scalars(select(Household).where(which)).first()
     return SubmissionDetail(
         current, versions, form_version, form_version.form, state, comments, issues, household
     )

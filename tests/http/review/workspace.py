@@ -126,3 +126,38 @@ def sign_in(client: FlaskClient, persona: WebPersona) -> str:
         web_session["web_user_id"] = persona.user.id  # type: ignore[attr-defined]
         web_session["stamp"] = session_stamp(persona.user)  # type: ignore[arg-type]
     return csrf_token(client.get("/account/password").data)
+
+
+def publish_county_forms(session: Session) -> None:
+    from server.forms.cli import XLSFORMS_DIR
+    from server.forms.service import publish_form
+
+    for name in ("household_archive", "assistance_visit", "major_event"):
+        path = XLSFORMS_DIR / f"{name}.xlsx"
+        publish_form(session, source=path.read_bytes(), source_name=path.name, attachments={})
+
+
+def submit_county_records(app: Flask, session: Session) -> dict[str, int]:
+    """The real JavaRosa instances of the county forms from a 梁坝村 cadre, and one edit;
+    returns instanceID → submission id."""
+    from tests.http.openrosa.test_county_forms import _files, _instance
+
+    publish_county_forms(session)
+    cadre = make_app_user(
+        session,
+        username="liu",
+        form_ids=["household_archive", "assistance_visit", "major_event"],
+    )
+    session.commit()
+    client = app.test_client()
+    for name, instance_id, deprecated in (
+        ("household_archive", "uuid:id-1", None),
+        ("assistance_visit_event", "uuid:visit-1", None),
+        ("major_event", "uuid:event-1", None),
+        ("assistance_visit_plain", "uuid:visit-2", "uuid:visit-1"),
+    ):
+        xml = _instance(name, instance_id, deprecated)
+        assert post(client, cadre, xml, _files(xml)).status_code == 201
+    process_pending(app.extensions["sessionmaker"])
+    session.expire_all()
+    return {v.instance_id: v.submission_id for v in session.scalars(select(SubmissionVersion))}
