@@ -8,6 +8,7 @@ The queue is keyset-paged on the version id (newest first) over indexes on
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -294,7 +295,9 @@ def get_attachment(
     ).first()
     if row is None:
         raise NotInScope("找不到该文件 / no such file")
-    return row.content, row.content_type
+    generic = {None, "", "application/octet-stream"}
+    content_type = row.content_type if row.content_type not in generic else None
+    return row.content, content_type or mimetypes.guess_type(filename)[0]
 
 
 def export_xml(session: Session, actor: WebUser, version_id: int, *, ip: str | None) -> bytes:
