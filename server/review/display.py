@@ -48,6 +48,7 @@ class Change:
     label: str
     old: str
     new: str
+    field: str = ""  # the field's name, e.g. member_id
 
 
 def pick_label(labels: dict[str, str], lang: str = "zh") -> str:
@@ -228,7 +229,8 @@ def diff(
         if before != after and not key.endswith("/instanceID") and "/meta" not in key:
             bare = "/".join(part.split("[")[0] for part in key.split("/"))
             where = "".join(f"[{p.split('[')[1]}" for p in key.split("/") if "[" in p)
-            changes.append(Change(f"{labels.get(bare, bare)}{where}", before, after))
+            label = f"{labels.get(bare, bare)}{where}"
+            changes.append(Change(label, before, after, bare.rsplit("/", 1)[-1]))
     return changes
 
 

@@ -22,6 +22,12 @@ from server.review.display import (
 )
 from server.review.service import SubmissionDetail
 
+# Health details (PIPL art. 28 sensitive data, domain.md §8.1): hidden until a logged reveal.
+HEALTH_FIELDS = frozenset(
+    {"health", "disability_grade", "disability_cert_no", "medical_detail", "out_of_pocket_medical"}
+)
+HIDDEN = "（已隐藏 hidden）"
+
 
 @dataclass(frozen=True, slots=True)
 class VersionChanges:
@@ -65,9 +71,15 @@ def _history(detail: SubmissionDetail, revealed: bool, lang: str) -> list[Versio
     for i in range(1, len(flat)):
         changes = diff(flat[i - 1], flat[i], schema, lang)
         if not revealed:
-            changes = [Change(c.label, mask_text(c.old), mask_text(c.new)) for c in changes]
+            changes = [_mask_change(c) for c in changes]
         out.append(VersionChanges(detail.versions[i], changes))
     return list(reversed(out))
+
+
+def _mask_change(change: Change) -> Change:
+    if change.field in HEALTH_FIELDS:
+        return Change(change.label, HIDDEN, HIDDEN, change.field)
+    return Change(change.label, mask_text(change.old), mask_text(change.new), change.field)
 
 
 def _mask_section(section: Section) -> Section:
@@ -83,6 +95,8 @@ def _mask_section(section: Section) -> Section:
 def _mask(answer: Answer | None):  # type: ignore[no-untyped-def]
     if answer is None or answer.kind in {"binary", "geopoint"}:
         return answer
+    if answer.path.rsplit("/", 1)[-1] in HEALTH_FIELDS:
+        return replace(answer, value=HIDDEN, raw=HIDDEN)
     return replace(answer, value=mask_text(answer.value), raw=mask_text(answer.raw))
 
 

@@ -320,17 +320,18 @@ def export_xml(session: Session, actor: WebUser, version_id: int, *, ip: str | N
 def reveal_submission(
     session: Session, actor: WebUser, submission_id: int, *, ip: str | None
 ) -> None:
-    """Record that the actor chose to see a submission's ID and phone numbers in full."""
+    """Record that the actor chose to see a submission's ID, phone and health details."""
     detail = get_submission_detail(session, actor, submission_id)
-    record(
-        session,
-        actor,
-        "reveal_id_number",
-        object_kind="submission",
-        object_id=submission_id,
-        area_code=detail.current.village_code,
-        ip=ip,
-    )
+    for action in ("reveal_id_number", "reveal_health"):
+        record(
+            session,
+            actor,
+            action,
+            object_kind="submission",
+            object_id=submission_id,
+            area_code=detail.current.village_code,
+            ip=ip,
+        )
 
 
 def review_submission(

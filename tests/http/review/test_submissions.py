@@ -37,7 +37,9 @@ def test_detail_shows_chinese_labels_choice_labels_and_masked_numbers(client, re
     assert "边缘易致贫户" in page and "梁坝村" in page  # choice label and village name
     assert "440233********0015" in page and "440233197503120015" not in page
     assert "138****5678" in page and "13812345678" not in page
-    assert "<table>" in page and "李梅" in page  # the members repeat as a table
+    assert 'class="repeat"' in page and "李梅" in page  # the members repeat as a table
+    assert "家庭成员" in page  # the repeat's label, from the group pyxform wraps it in
+    assert "长期慢性病" not in page and "已隐藏" in page  # health details wait for a reveal
     assert "0 m" in page  # the house's GPS against the household's recorded location
 
 
@@ -46,10 +48,13 @@ def test_revealing_full_numbers_is_deliberate_and_logged(client, session, record
     url = f"/review/submissions/{records['uuid:id-1']}/reveal"
     assert client.get(url, headers=HTML).status_code == 405  # never by following a link
     page = client.post(url, data={"csrf_token": token}, headers=HTML).data.decode()
-    assert "440233197503120015" in page
+    assert "440233197503120015" in page and "长期慢性病" in page
     session.expire_all()
-    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "reveal_id_number")).one()
-    assert (event.actor_username, event.object_id) == ("sam", str(records["uuid:id-1"]))
+    events = session.scalars(select(AuditEvent).where(AuditEvent.action.like("reveal_%"))).all()
+    assert {(e.actor_username, e.action, e.object_id) for e in events} == {
+        ("sam", "reveal_id_number", str(records["uuid:id-1"])),
+        ("sam", "reveal_health", str(records["uuid:id-1"])),
+    }
 
 
 def test_an_edit_shows_as_edited_with_the_diff_of_changed_fields(client, records, sam):

@@ -76,8 +76,8 @@ def test_diff_names_the_changed_fields_with_their_labels():
     _xform, schema = _form()
     before = flatten(_instance("C", "李梅"), schema)
     after = flatten(_instance("A", "李梅梅"), schema)
-    changes = [(c.label, c.old, c.new) for c in diff(before, after, schema)]
-    assert changes == [("住房安全等级", "C", "A"), ("姓名[2]", "李梅", "李梅梅")]
+    changes = [(c.label, c.old, c.new, c.field) for c in diff(before, after, schema)]
+    assert changes == [("住房安全等级", "C", "A", "grade"), ("姓名[2]", "李梅", "李梅梅", "name")]
 
 
 def test_distance():
