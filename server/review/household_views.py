@@ -20,6 +20,25 @@ STATUS_LABELS = {
     "rejected": "未纳入 Not included",
 }
 LEVEL_LABELS = {"village": "村 Village", "town": "镇 Town", "county": "县 County"}
+INDICATOR_LABELS = {
+    "food": "不愁吃 Food",
+    "clothing": "不愁穿 Clothing",
+    "education": "义务教育有保障 Compulsory education",
+    "medical": "基本医疗有保障 Basic medical care",
+    "housing": "住房安全有保障 Safe housing",
+    "water_quantity": "饮水：水量 Water quantity",
+    "water_quality": "饮水：水质 Water quality",
+    "water_convenience": "饮水：方便 Water convenience",
+    "water_reliability": "饮水：保证率 Water reliability",
+    "bayou:all": "八有：全部达到 All eight",
+}
+HELPER_LABELS = {
+    "party_secretary": "村支书 Party secretary",
+    "first_secretary": "驻村第一书记 First secretary",
+    "team_leader": "驻村队长 Work-team leader",
+    "contact": "帮扶联系人 Contact helper",
+}
+OUTCOME_LABELS = {"confirmed": "县已确认 Confirmed", "withdrawn": "已撤回 Withdrawn"}
 DECISION_LABELS = {
     "proposed": "提议 Proposed",
     "approved": "同意 Approved",
@@ -77,6 +96,9 @@ def household_page(code: str, *, revealed: frozenset[str] = frozenset(), status:
         levels=LEVEL_LABELS,
         decisions=DECISION_LABELS,
         departments=DEPARTMENTS,
+        indicator_labels=INDICATOR_LABELS,
+        helper_labels=HELPER_LABELS,
+        outcomes=OUTCOME_LABELS,
     ), status
 
 

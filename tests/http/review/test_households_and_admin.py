@@ -82,11 +82,11 @@ def test_visits_per_month_measures_events_and_work_form_links(client, people, re
 def test_a_department_sees_only_its_duty(client, people, records, new):
     sign_in(client, people["dora"])  # 住建: housing indicators only
     page = client.get(f"/review/households/{new}", headers=HTML).data.decode()
-    assert "housing" in page and "家庭成员" not in page and "张小明" not in page
-    assert "medical" not in page and "审批流程" not in page and "/print/" not in page
+    assert "住房安全有保障" in page and "家庭成员" not in page and "张小明" not in page
+    assert "基本医疗有保障" not in page and "审批流程" not in page and "/print/" not in page
     sign_in(client, people["mei"])  # 医保: members, health (after a reveal), medical indicator
     page = client.get(f"/review/households/{new}", headers=HTML).data.decode()
-    assert "张小明" in page and "medical" in page and "housing" not in page
+    assert "张小明" in page and "基本医疗有保障" in page and "住房安全有保障" not in page
 
 
 def test_the_approval_chain_over_http_ends_with_a_monitored_household(
