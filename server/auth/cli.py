@@ -15,6 +15,7 @@ from server.auth.service import (
     AppUserSecrets,
     create_app_user,
     create_web_user,
+    disable_web_user,
     list_app_users,
     list_web_users,
     revoke_app_user,
@@ -205,3 +206,13 @@ def list_web(obj) -> None:  # type: ignore[no-untyped-def]
                 f"{user.username:20} {user.display_name:8} {user.role:18} "
                 f"{user.area_code or '-':12} {state}"
             )
+
+
+@web_users.command("disable")
+@click.argument("username")
+@click.pass_obj
+def disable_web(obj, username: str) -> None:  # type: ignore[no-untyped-def]
+    """停用网页用户 / disable a web user (its sessions end at once)."""
+    with unit_of_work(obj.app) as session:
+        user = disable_web_user(session, username)
+    click.echo(f"已停用 / disabled {user.username}")
