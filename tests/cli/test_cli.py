@@ -160,7 +160,7 @@ def test_web_users_by_role_area_and_department_then_disabled(fangfan):
         "housing",
     )
     refused = fangfan(
-        "web-users", "create", "mz", "--name", "x", "--role", "department_viewer", ok=False
+        "web-users", "create", "minzheng", "--name", "x", "--role", "department_viewer", ok=False
     )
     assert "department" in refused.output
     fangfan(
