@@ -7,12 +7,16 @@ and `/lang/zh` set the cookie and go back to where the user was.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Flask, Response, redirect, request
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
 
 bp = Blueprint("i18n", __name__)
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def current_language() -> str:
@@ -37,7 +41,17 @@ def switch(lang: str) -> Response:
     return response
 
 
+def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Beijing time for people; stored times are UTC (SQLite hands them back naive)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA).strftime(fmt)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.filters["cntime"] = china_time
     app.jinja_env.globals["t"] = t
     app.jinja_env.globals["current_language"] = current_language

@@ -200,3 +200,15 @@ def test_reveals_and_exports_are_in_the_audit_log(client, session, world):
     ]
     assert ("vic", "reveal_id_number", world.households[LIANGBA]) in actions
     assert ("vic", "export_xml", str(world.versions[LIANGBA])) in actions
+
+
+def test_nobody_gets_in_without_logging_in(client, world):
+    for name, route in ROUTES.items():
+        method, url, data = route(world, LIANGBA)
+        resp = client.open(url, method=method, data=data, headers=HTML)
+        # Pages send people to the login; a POST without a session has no valid CSRF token.
+        assert resp.status_code == (302 if method == "GET" else 400), name
+        if method == "GET":
+            assert resp.headers["Location"].startswith("/login?next=")
+    for url in ("/review/submissions", "/review/households", "/review/approvals", "/audit/"):
+        assert client.get(url, headers=HTML).status_code == 302, url
