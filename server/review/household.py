@@ -18,6 +18,8 @@ from server.audit.service import record
 from server.auth.models import WebUser
 from server.auth.scope import indicator_codes_for, may, scope_of, sections_for
 from server.auth.service import in_scope
+from server.forms.models import FormVersion
+from server.ingest.models import SubmissionVersion
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,
@@ -28,6 +30,7 @@ from server.registry.models import (
     Visit,
 )
 from server.review.approval import list_cases
+from server.review.display import choice_labels
 from server.review.errors import NotAllowed, NotInScope
 from server.review.models import ApprovalCase
 
@@ -49,6 +52,7 @@ class HouseholdPage:
     visits: Sequence[Visit]
     visits_per_month: list[tuple[str, int]]
     cases: Sequence[ApprovalCase]
+    choice_labels: dict[str, dict[str, str]]  # field name → {answer: label}, from the form
 
 
 def get_household_in_scope(session: Session, actor: WebUser, code: str) -> Household:
@@ -115,7 +119,22 @@ def get_household_page(session: Session, actor: WebUser, code: str) -> Household
         visits=visits if "visits" in sections else [],
         visits_per_month=_per_month(visits) if "visits" in sections else [],
         cases=list_cases(session, hid) if "approvals" in sections else [],
+        choice_labels=_choice_labels(session, household),
     )
+
+
+def _choice_labels(session: Session, household: Household) -> dict[str, dict[str, str]]:
+    """The labels of coded answers (relation 01 → 本人（户主）), from the identification form."""
+    if household.source_version_id is None:
+        return {}
+    version = session.get(SubmissionVersion, household.source_version_id)
+    form_version = session.get(FormVersion, version.form_version_id) if version else None
+    if form_version is None:
+        return {}
+    lists = choice_labels(form_version.xform)
+    return {
+        f.name: lists[f.choices_from] for f in form_version.schema.fields if f.choices_from in lists
+    }
 
 
 def _rows(session: Session, model, household_id: int) -> Sequence:  # type: ignore[no-untyped-def]

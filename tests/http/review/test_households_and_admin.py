@@ -51,18 +51,19 @@ def test_household_page_masks_ids_and_hides_health_until_a_logged_reveal(
     token = sign_in(client, people["sam"])
     page = client.get(f"/review/households/{new}", headers=HTML).data.decode()
     assert "张小明" in page and "440233********0015" in page and "440233197503120015" not in page
-    assert "chronic" not in page and "已隐藏" in page
+    assert "长期慢性病" not in page and "已隐藏" in page
+    assert "本人（户主）" in page and "初中" in page  # coded answers under the form's labels
     assert f"/print/households/{new}/archive.pdf" in page
     ids = client.post(
         f"/review/households/{new}/reveal", data={"csrf_token": token, "what": "ids"}, headers=HTML
     ).data.decode()
-    assert "440233197503120015" in ids and "chronic" not in ids
+    assert "440233197503120015" in ids and "长期慢性病" not in ids
     health = client.post(
         f"/review/households/{new}/reveal",
         data={"csrf_token": token, "what": "health"},
         headers=HTML,
     ).data.decode()
-    assert "chronic" in health and "440233197503120015" not in health
+    assert "长期慢性病" in health and "440233197503120015" not in health
     session.expire_all()
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.object_id == new).order_by(AuditEvent.id)
