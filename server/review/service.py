@@ -266,13 +266,11 @@ def get_submission_detail(session: Session, actor: WebUser, submission_id: int) 
     issues = session.scalars(
         select(SubmissionIssue).where(SubmissionIssue.version_id == current.id)
     ).all()
-    # A visit names its household; an identification is the source of the one it created.
-    which = (
-        Household.code == current.household_code
-        if current.household_code
-        else Household.source_version_id == current.id
-    )
-    household = session.scalars(select(Household).where(which)).first()
+    household = None
+    if current.household_code:  # a visit names it; processing names the one an identification made
+        household = session.scalars(
+            select(Household).where(Household.code == current.household_code)
+        ).first()
     return SubmissionDetail(
         current, versions, form_version, form_version.form, state, comments, issues, household
     )

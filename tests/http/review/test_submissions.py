@@ -121,6 +121,8 @@ def test_queue_filters(client, app, session, records, sam):
     assert shown("since=2000-01-01&until=2000-01-02") == set()
     assert shown("since=2000-01-01") == everything
     assert shown("type=unstable_formerly_poor") == set()
+    # The identification's household is named once processed, so its type filters it too.
+    assert records["uuid:id-1"] in shown("type=marginal_at_risk")
     assert len(shown("flag=missing_attachment")) == 1
     assert len(shown("flag=needs_attention")) == 1
     assert shown("flag=invalid_id") == {records["uuid:id-1"]}  # 李梅: sex vs ID digit 17
