@@ -30,7 +30,6 @@ ACTIONS = {
     "reveal_id_number": "查看完整证件号 ID number revealed",
     "reveal_health": "查看健康信息 Health detail revealed",
     "export_xml": "导出原始数据 Raw XML exported",
-    "view_submission": "查看提交 Submission viewed",
 }
 
 

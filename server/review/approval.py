@@ -143,6 +143,22 @@ def decide(
     return case
 
 
+def withdraw(
+    session: Session, actor: WebUser, case_id: int, *, comment: str, ip: str | None = None
+) -> ApprovalCase:
+    """The village withdraws a case the town returned to it; the household keeps its status."""
+    case = session.get(ApprovalCase, case_id)
+    if case is None or not scope_of(actor.role, actor.area_code).covers(case.village_code):
+        raise NotInScope("找不到该审批 / no such approval")
+    _check_actor(actor, "village", case.village_code)
+    if case.stage != "village":
+        raise WrongStage("只有退回到村的审批可以撤回 / only a case returned to the village")
+    _step(session, actor, case, "village", "withdrawn", comment, ip)
+    case.stage, case.outcome, case.closed_at = "closed", "withdrawn", utcnow()
+    session.flush()
+    return case
+
+
 def _check_actor(actor: WebUser, stage: str, village_code: str) -> None:
     if not scope_of(actor.role, actor.area_code).covers(village_code):
         raise NotInScope("找不到该户 / no such household")

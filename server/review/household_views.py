@@ -144,15 +144,21 @@ def decide_case(code: str) -> Response:
     session = get_session()
     household.get_household_in_scope(session, _me(), code)
     if form.validate_on_submit() and (form.case_id.data or "").isdigit():
+        case_id, comment, ip = (
+            int(form.case_id.data or 0),
+            form.comment.data or "",
+            request.remote_addr,
+        )
+        if form.decision.data == "withdraw":
+            _try(
+                lambda: approval.withdraw(session, _me(), case_id, comment=comment, ip=ip),
+                "已撤回 / withdrawn",
+            )
+            return redirect(url_for("review.household_page", code=code))
         approve = form.decision.data == "approve"
         _try(
             lambda: approval.decide(
-                session,
-                _me(),
-                int(form.case_id.data or 0),
-                approve=approve,
-                comment=form.comment.data or "",
-                ip=request.remote_addr,
+                session, _me(), case_id, approve=approve, comment=comment, ip=ip
             ),
             "已同意 / approved" if approve else "已退回下一级 / returned one level down",
         )

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DatabaseError
 
 from server.audit.models import AuditEvent
 from server.audit.service import AuditFilter, list_events, record
-from server.review.approval import decide, list_awaiting, propose
+from server.review.approval import decide, list_awaiting, propose, withdraw
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
 from tests.fixtures import HUANGQI, LIANGBA, SANKENG, make_household, make_web_user
 
@@ -88,6 +88,11 @@ def test_a_rejected_step_returns_the_case_one_level_down(session, people):
         "rejected",
         "proposed",
     ]
+    with pytest.raises(WrongStage):
+        withdraw(session, people["vic"], case.id, comment="")  # only once it is back at the village
+    decide(session, people["sam"], case.id, approve=False, comment="不符合条件")
+    withdraw(session, people["vic"], case.id, comment="经核实不符合纳入条件")
+    assert (case.stage, case.outcome, household.status) == ("closed", "withdrawn", "pending_review")
 
 
 def test_only_the_role_of_the_stage_acts_inside_its_scope(session, people):

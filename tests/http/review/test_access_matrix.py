@@ -212,3 +212,15 @@ def test_nobody_gets_in_without_logging_in(client, world):
             assert resp.headers["Location"].startswith("/login?next=")
     for url in ("/review/submissions", "/review/households", "/review/approvals", "/audit/"):
         assert client.get(url, headers=HTML).status_code == 302, url
+
+
+def test_a_case_id_from_another_town_behind_an_own_household_is_not_found(client, session, world):
+    token = sign_in(client, world.users["sam"])
+    before = _writes(session)
+    resp = client.post(
+        f"/review/households/{world.households[LIANGBA]}/decide",
+        data={"csrf_token": token, "case_id": str(world.cases[TESTCUN]), "decision": "approve"},
+        headers=HTML,
+    )
+    assert resp.status_code == 404
+    assert _writes(session) == before
