@@ -10,11 +10,16 @@ from server.config import Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
-    from server import db, errors, models, openrosa  # noqa: F401 - models registers all tables
+    from server import db, errors, i18n, models, openrosa  # noqa: F401 - registers all tables
     from server.admin import views as admin_views
+    from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
+    from server.audit import hooks as audit_hooks
+    from server.audit import views as audit_views
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
     from server.extensions import csrf, limiter
+    from server.review import household_views  # noqa: F401 - adds its routes to review.bp
+    from server.review import views as review_views
 
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
@@ -30,7 +35,15 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.exempt(openrosa.bp)
     # Phones hold generated secrets (≥ 120 bits): nothing to guess, and every request counts.
     limiter.exempt(openrosa.bp)
-    for blueprint in (openrosa.bp, auth_views.bp, admin_views.bp):
+    for blueprint in (
+        openrosa.bp,
+        auth_views.bp,
+        audit_views.bp,
+        review_views.bp,
+        admin_views.bp,
+    ):
         app.register_blueprint(blueprint)
+    i18n.init_app(app)
+    audit_hooks.init_app(app)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app

@@ -1,6 +1,7 @@
 """Imports every feature's models, so that Alembic and the mapper see the whole schema."""
 
 from server.areas.models import Area
+from server.audit.models import AuditEvent
 from server.auth.models import AppUser, AppUserForm, WebUser
 from server.db import Base
 from server.forms.models import Form, FormAttachment, FormVersion
@@ -21,12 +22,16 @@ from server.registry.models import (
     Person,
     Visit,
 )
+from server.review.models import ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview
 
 __all__ = [
     "AppUser",
     "AppUserForm",
+    "ApprovalCase",
+    "ApprovalStep",
     "Area",
     "AssistanceMeasure",
+    "AuditEvent",
     "Base",
     "Blob",
     "Form",
@@ -38,9 +43,11 @@ __all__ = [
     "MajorEvent",
     "Membership",
     "Person",
+    "ReviewComment",
     "Submission",
     "SubmissionAttachment",
     "SubmissionIssue",
+    "SubmissionReview",
     "SubmissionVersion",
     "Visit",
     "WebUser",

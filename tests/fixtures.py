@@ -170,7 +170,14 @@ class WebPersona:
     password: str
 
 
-def make_web_user(session: Session, *, username: str, role: str, area_code: str | None = None):  # type: ignore[no-untyped-def]
+def make_web_user(  # type: ignore[no-untyped-def]
+    session: Session,
+    *,
+    username: str,
+    role: str,
+    area_code: str | None = None,
+    department: str | None = None,
+):
     from server.auth.service import create_web_user
 
     user, password = create_web_user(
@@ -180,6 +187,7 @@ def make_web_user(session: Session, *, username: str, role: str, area_code: str 
         role=role,
         area_code=area_code,
         year=this_year(),
+        department=department,
     )
     return WebPersona(user, password)
 

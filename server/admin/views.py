@@ -21,7 +21,8 @@ from wtforms import SelectChoice
 from server.admin.forms import AppUserCreateForm, ConfirmForm
 from server.areas.models import Area
 from server.areas.service import list_areas, this_year
-from server.auth.decorators import role_required
+from server.audit.service import record
+from server.auth.decorators import current_web_user, role_required
 from server.auth.models import AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png
 from server.auth.service import (
@@ -107,8 +108,21 @@ def create() -> str | tuple[str, int]:
         session.rollback()
         form.username.errors = [*form.username.errors, err.message]
         return _list_page(form, 422)
+    _audit(session, "app_user_created", user)
     session.commit()
     return _qr_page(user, secrets_)
+
+
+def _audit(session: Session, action: str, user: AppUser) -> None:
+    record(
+        session,
+        current_web_user(),
+        action,
+        object_kind="app_user",
+        object_id=user.username,
+        area_code=user.area_code,
+        ip=request.remote_addr,
+    )
 
 
 @bp.post("/app-users/<username>/revoke")
@@ -117,6 +131,7 @@ def revoke(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
         user = revoke_app_user(session, username)
+        _audit(session, "app_user_revoked", user)
         session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ revoked")
     return redirect(url_for("admin.app_users"))
@@ -129,6 +144,7 @@ def rotate(username: str) -> Response | str:
         return redirect(url_for("admin.app_users"))
     session = get_session()
     user, secrets_ = rotate_secrets(session, username, realm=current_app.config["DIGEST_REALM"])
+    _audit(session, "app_user_rotated", user)
     session.commit()
     return _qr_page(user, secrets_)
 

@@ -10,10 +10,12 @@ from flask import Flask
 from server.areas.service import this_year
 from server.auth.models import WEB_USER_ROLES, AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
+from server.auth.scope import DEPARTMENTS
 from server.auth.service import (
     AppUserSecrets,
     create_app_user,
     create_web_user,
+    disable_web_user,
     list_app_users,
     list_web_users,
     revoke_app_user,
@@ -170,8 +172,14 @@ def web_users() -> None:
 @click.option(
     "--password", default=None, help="密码（默认自动生成）/ password (default: generated)"
 )
+@click.option(
+    "--department",
+    type=click.Choice(list(DEPARTMENTS)),
+    default=None,
+    help="部门查看用户的部门 / the department of a department_viewer",
+)
 @click.pass_obj
-def create_web(obj, username, display_name, role, area_code, password):  # type: ignore[no-untyped-def]
+def create_web(obj, username, display_name, role, area_code, password, department):  # type: ignore[no-untyped-def]
     """创建网页用户 / create a web user and print its password."""
     with unit_of_work(obj.app) as session:
         user, password = create_web_user(
@@ -182,6 +190,7 @@ def create_web(obj, username, display_name, role, area_code, password):  # type:
             area_code=area_code,
             password=password,
             year=this_year(),
+            department=department,
         )
     click.echo(f"已创建 / created {user.username} ({user.role}); 密码 / password: {password}")
 
@@ -197,3 +206,13 @@ def list_web(obj) -> None:  # type: ignore[no-untyped-def]
                 f"{user.username:20} {user.display_name:8} {user.role:18} "
                 f"{user.area_code or '-':12} {state}"
             )
+
+
+@web_users.command("disable")
+@click.argument("username")
+@click.pass_obj
+def disable_web(obj, username: str) -> None:  # type: ignore[no-untyped-def]
+    """停用网页用户 / disable a web user (its sessions end at once)."""
+    with unit_of_work(obj.app) as session:
+        user = disable_web_user(session, username)
+    click.echo(f"已停用 / disabled {user.username}")

@@ -81,6 +81,8 @@ class WebUser(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(24))
     area_code: Mapped[str | None] = mapped_column(String(12))  # the town or village in scope
+    # department_viewer only: which duty (auth/scope.py DEPARTMENTS) decides the fields shown.
+    department: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     created_at: Mapped[created_at]
     disabled_at: Mapped[datetime | None]

@@ -8,15 +8,17 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, false, select, true
 from sqlalchemy.orm import Session
 
 from server.areas.service import get_area
 from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser
 from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserForm, WebUser
+from server.auth.scope import DEPARTMENTS, Scope
 from server.db import utcnow
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
@@ -224,6 +226,7 @@ def create_web_user(
     year: int,
     area_code: str | None = None,
     password: str | None = None,
+    department: str | None = None,
 ) -> tuple[WebUser, str]:
     """Create a web user; returns the user and its password (generated unless given)."""
     if not _USERNAME.match(username):
@@ -240,6 +243,13 @@ def create_web_user(
             )
     elif area_code is not None:
         get_area(session, area_code, year=year)
+    if (role == "department_viewer") != (department is not None) or (
+        department is not None and department not in DEPARTMENTS
+    ):
+        raise InvalidAppUser(
+            "部门查看用户须选择一个部门（且仅限部门查看用户）/ a department viewer needs one "
+            f"department ({', '.join(DEPARTMENTS)}), other roles none"
+        )
     if session.scalars(select(WebUser).where(WebUser.username == username)).first():
         raise AppUserExists(f"用户名 {username} 已存在 / username {username} is taken")
     if password is not None and len(password) < 10:
@@ -250,6 +260,7 @@ def create_web_user(
         display_name=display_name,
         role=role,
         area_code=area_code,
+        department=department,
         password_hash=_hasher.hash(password),
     )
     session.add(user)
@@ -290,5 +301,25 @@ def change_web_password(session: Session, user: WebUser, *, current: str, new: s
     session.flush()
 
 
+def disable_web_user(session: Session, username: str) -> WebUser:
+    """Revoke a web user: every session of theirs ends at the next request."""
+    user = find_web_user_by_name(session, username)
+    if user is None:
+        raise UnknownAppUser(f"找不到用户 {username} / no web user {username}")
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+    session.flush()
+    return user
+
+
 def list_web_users(session: Session) -> Sequence[WebUser]:
     return session.scalars(select(WebUser).order_by(WebUser.role, WebUser.username)).all()
+
+
+def in_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
+    """The SQL condition 'this village code is in scope' (an index range, never a LIKE)."""
+    if scope.everywhere:
+        return true()
+    if scope.low is None or scope.high is None:
+        return false()
+    return column.between(scope.low, scope.high)

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 
+from server.auth import signals
 from server.auth.decorators import current_web_user, login_required, session_stamp
 from server.auth.errors import InvalidAppUser
 from server.auth.forms import LoginForm, PasswordChangeForm
@@ -35,9 +36,12 @@ def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        user = authenticate_web_user(db, form.username.data or "", form.password.data or "")
+        username = form.username.data or ""
+        user = authenticate_web_user(db, username, form.password.data or "")
+        signal = signals.logged_in if user is not None else signals.login_failed
+        _send(signal, user=user, username=username)
+        db.commit()
         if user is not None:
-            db.commit()
             session.clear()
             session.permanent = True
             session["web_user_id"] = user.id
@@ -49,6 +53,10 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
+    user = current_web_user()
+    if user is not None:
+        _send(signals.logged_out, user=user, username=user.username)
+        get_session().commit()
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -65,6 +73,7 @@ def change_password() -> Response | str:
         except InvalidAppUser as err:
             form.current.errors.append(err.message)
         else:
+            _send(signals.password_changed, user=user, username=user.username)
             db.commit()
             session["stamp"] = session_stamp(user)
             flash("密码已修改 / password changed")
@@ -83,3 +92,9 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("auth.home")
+
+
+def _send(signal, *, user, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Tell whoever listens (the audit log), inside this request's transaction."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    signal.send(app, session=get_session(), user=user, username=username, ip=request.remote_addr)

@@ -177,9 +177,13 @@ def _controls(doc: Element, itext: dict[str, dict[str, str]]) -> dict[str, _Cont
             continue
         itemset = element.find(f"{XF}itemset")
         source = _INSTANCE_REF.search(itemset.get("nodeset", "")) if itemset is not None else None
+        labels = _label(element, itext)
+        if ref in controls and not labels:
+            # pyxform wraps a repeat in a group with the same ref: the group holds the label.
+            labels = controls[ref].labels
         controls[ref] = _Control(
             tag=_local(element.tag),
-            labels=_label(element, itext),
+            labels=labels,
             choices_from=source.group(1) if source else None,
         )
     return controls

@@ -61,6 +61,9 @@ class SubmissionVersion(Base):
             name="processing_state",
         ),
         Index("ix_submission_versions_state_received", "processing_state", "received_at"),
+        # The review queue: newest first within a village range, keyset-paged on the id.
+        Index("ix_submission_versions_village_current", "village_code", "is_current", "id"),
+        Index("ix_submission_versions_current_id", "is_current", "id"),
     )
 
     id: Mapped[intpk]
@@ -74,6 +77,10 @@ class SubmissionVersion(Base):
     instance_id: Mapped[str] = mapped_column(String(100))
     deprecated_id: Mapped[str | None] = mapped_column(String(100))
     instance_name: Mapped[str | None] = mapped_column(String(255))
+    # Where the record belongs, read at intake from the form's village/household questions:
+    # every supervisor query is scoped by village (server/auth/scope.py).
+    village_code: Mapped[str | None] = mapped_column(String(12))
+    household_code: Mapped[str | None] = mapped_column(String(32), index=True)
     xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # verbatim, as received
     xml_sha256: Mapped[str] = mapped_column(String(64))
     is_current: Mapped[bool] = mapped_column(default=True)

@@ -23,6 +23,7 @@ from server.forms.models import Form, FormVersion
 from server.ingest.models import SubmissionIssue, SubmissionVersion
 from server.ingest.normalize import normalize
 from server.registry.apply import apply_submission
+from server.registry.models import Household
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,11 @@ def process_version(session: Session, version_id: int) -> None:
             SubmissionIssue(
                 version_id=version.id, code=issue.code, message=issue.message, path=issue.path
             )
+        )
+    if version.household_code is None:
+        # An identification creates its household: name it, so supervisors find the record by it.
+        version.household_code = session.scalar(
+            select(Household.code).where(Household.source_version_id == version.id)
         )
     version.processing_state = "processed"
     version.attention_reason = None

@@ -13,6 +13,7 @@ on disk.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from server.areas.service import village_codes_in_scope
 from server.auth.service import PhoneUser
 from server.db import utcnow
 from server.forms.service import SubmissionTarget, find_submission_target
+from server.forms.xform import Field
 from server.ingest.errors import (
     InstanceConflict,
     OutOfScope,
@@ -61,6 +63,7 @@ _FIND_VERSION = select(
 _INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
 _INSERT_VERSION = insert(VERSIONS).returning(VERSIONS.c.id)
 _INSERT_ATTACHMENT = insert(ATTACHMENTS)
+_HOUSEHOLD_CODE = re.compile(r"^H\d{12}-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,9 @@ class PreparedSubmission:
     target: SubmissionTarget
     declared: frozenset[str]
     files: tuple[IncomingFile, ...]
+    # The village and household the record is about, for scoping supervisors' queries.
+    village_code: str | None
+    household_code: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +117,8 @@ def prepare_submission(
     header = instance.header
     target = _target(session, header.form_id, header.version)
     check_repeats(instance, target.schema, limits)
-    _check_scope(session, user, target, instance, year=year)
+    household_villages_found = _check_scope(session, user, target, instance, year=year)
+    village_code, household_code = _place(target, instance, household_villages_found)
     return PreparedSubmission(
         xml=xml,
         xml_sha256=sha256_hex(xml),
@@ -119,6 +126,8 @@ def prepare_submission(
         target=target,
         declared=frozenset(declared_files(instance, target.schema)),
         files=tuple(files),
+        village_code=village_code,
+        household_code=household_code,
     )
 
 
@@ -159,7 +168,9 @@ def _target(session: Session, form_id: str, version: str) -> SubmissionTarget:
 
 def _check_scope(
     session: Session, user: PhoneUser, target: SubmissionTarget, instance: Instance, *, year: int
-) -> None:
+) -> dict[str, str]:
+    """Refuse forms, villages and known households outside the user's area; returns the
+    village of each known household named."""
     form_id = target.xml_form_id
     if form_id not in user.form_ids:
         raise OutOfScope(f"您无权提交表单 {form_id} / you may not submit form {form_id}")
@@ -177,16 +188,39 @@ def _check_scope(
         if code
     }
     if not village_codes and not household_codes:
-        return
+        return {}
     villages = village_codes_in_scope(session, user.area_code, year=year)
     for code in sorted(village_codes - villages):
         raise OutOfScope(f"村 {code} 不在您负责的范围内 / village {code} is outside your area")
     # An unknown household is not refused: intake flags it for review instead.
-    for code, village in sorted(household_villages(session, household_codes).items()):
+    known = household_villages(session, household_codes)
+    for code, village in sorted(known.items()):
         if village not in villages:
             raise OutOfScope(
                 f"农户 {code} 不在您负责的范围内 / household {code} is outside your area"
             )
+    return known
+
+
+def _place(
+    target: SubmissionTarget, instance: Instance, household_villages_found: dict[str, str]
+) -> tuple[str | None, str | None]:
+    """The village and household a record is about (the first of each the instance names)."""
+    village = _first_value(instance, target.schema.fields_choosing_from("villages"))
+    household_code = _first_value(instance, target.schema.fields_choosing_from("households"))
+    if village is None and household_code is not None:
+        village = household_villages_found.get(household_code)
+        if village is None and _HOUSEHOLD_CODE.match(household_code):
+            village = household_code[1:13]  # codes embed the village: H440233100201-0001
+    return village, household_code
+
+
+def _first_value(instance: Instance, fields: Sequence[Field]) -> str | None:
+    for field in fields:
+        for value in values_at(instance, field.path):
+            if value and len(value) <= 32:
+                return value
+    return None
 
 
 def _insert_version(
@@ -208,6 +242,8 @@ def _insert_version(
             "instance_id": header.instance_id,
             "deprecated_id": header.deprecated_id,
             "instance_name": header.instance_name,
+            "village_code": prepared.village_code,
+            "household_code": prepared.household_code,
             "xml": prepared.xml,
             "xml_sha256": prepared.xml_sha256,
             "is_current": True,

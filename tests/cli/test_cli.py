@@ -144,3 +144,36 @@ def test_reprocess_picks_up_what_needs_attention(fangfan, tmp_path: Path):
     result = fangfan("submissions", "reprocess", "--form", "assistance_visit")
     assert "processed 1, needing attention 0" in result.output
     assert "0 in all" in fangfan("submissions", "attention").output
+
+
+def test_web_users_by_role_area_and_department_then_disabled(fangfan):
+    fangfan("areas", "load")
+    fangfan(
+        "web-users",
+        "create",
+        "zhu",
+        "--name",
+        "住建",
+        "--role",
+        "department_viewer",
+        "--department",
+        "housing",
+    )
+    refused = fangfan(
+        "web-users", "create", "minzheng", "--name", "x", "--role", "department_viewer", ok=False
+    )
+    assert "department" in refused.output
+    fangfan(
+        "web-users",
+        "create",
+        "sam",
+        "--name",
+        "Sam",
+        "--role",
+        "town_reviewer",
+        "--area",
+        "440233100000",
+    )
+    assert "已停用 / disabled sam" in fangfan("web-users", "disable", "sam").output
+    listing = fangfan("web-users", "list").output
+    assert "zhu" in listing and "已停用 disabled" in listing

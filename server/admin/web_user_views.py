@@ -1,0 +1,103 @@
+"""County administration of web users: create (the password is shown once) and disable."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
+
+from server.admin.forms import ConfirmForm, WebUserCreateForm
+from server.admin.views import ADMIN, _towns_and_villages, bp
+from server.areas.service import this_year
+from server.audit.service import record
+from server.auth.decorators import current_web_user, role_required
+from server.auth.models import WEB_ROLE_LABELS
+from server.auth.scope import DEPARTMENTS
+from server.auth.service import create_web_user, disable_web_user, list_web_users
+from server.db import get_session
+from server.errors import DomainError
+
+
+def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    session = get_session()
+    areas = _towns_and_villages(session)
+    form = form or WebUserCreateForm()
+    form.area_code.choices = [SelectChoice("", "—（县级/部门 county or department）")] + [
+        SelectChoice(a.code, f"{a.name}（{'镇 town' if a.level == 'town' else a.code}）")
+        for a in sorted(areas, key=lambda a: (a.code[:9], a.level != "town", a.code))
+    ]
+    form.department.choices = [SelectChoice("", "—")] + [
+        SelectChoice(code, label) for code, label in DEPARTMENTS.items()
+    ]
+    page = render_template(
+        "admin/web_users.html",
+        users=list_web_users(session),
+        form=form,
+        confirm=ConfirmForm(),
+        roles=WEB_ROLE_LABELS,
+        departments=DEPARTMENTS,
+        area_names={a.code: a.name for a in areas},
+        **extra,
+    )
+    return page, status
+
+
+@bp.get("/web-users")
+@role_required(ADMIN)
+def web_users() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/web-users")
+@role_required(ADMIN)
+def create_web() -> tuple[str, int]:
+    form = WebUserCreateForm()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    session = get_session()
+    try:
+        user, password = create_web_user(
+            session,
+            username=form.username.data or "",
+            display_name=form.display_name.data or "",
+            role=form.role.data or "",
+            area_code=form.area_code.data or None,
+            department=form.department.data or None,
+            year=this_year(),
+        )
+    except DomainError as err:
+        session.rollback()
+        form.username.errors = [*form.username.errors, err.message]
+        return _page(form, 422)
+    record(
+        session,
+        current_web_user(),
+        "web_user_created",
+        object_kind="web_user",
+        object_id=user.username,
+        area_code=user.area_code,
+        ip=request.remote_addr,
+        role=user.role,
+        department=user.department,
+    )
+    session.commit()
+    return _page(created=user, password=password)
+
+
+@bp.post("/web-users/<username>/disable")
+@role_required(ADMIN)
+def disable_web(username: str) -> Response:
+    if ConfirmForm().validate_on_submit():
+        session = get_session()
+        user = disable_web_user(session, username)
+        record(
+            session,
+            current_web_user(),
+            "web_user_disabled",
+            object_kind="web_user",
+            object_id=user.username,
+            area_code=user.area_code,
+            ip=request.remote_addr,
+        )
+        session.commit()
+        flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
+    return redirect(url_for("admin.web_users"))

@@ -1,0 +1,1 @@
+"""Append-only audit log of every create, change, decision, login, export and reveal."""

@@ -1,0 +1,48 @@
+"""The county administrator's view of the audit log, filterable, newest first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request, url_for
+
+from server.audit.models import ACTIONS
+from server.audit.service import PAGE_SIZE, AuditFilter, list_events
+from server.auth.decorators import role_required
+from server.db import get_session
+
+bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
+
+
+@bp.get("/")
+@role_required("county_admin")
+def events() -> str:
+    filters = _filters()
+    rows = list_events(get_session(), filters)
+    older = None
+    if len(rows) == PAGE_SIZE:
+        older = url_for("audit.events", **{**request.args.to_dict(), "before": rows[-1].id})
+    return render_template(
+        "audit/events.html", events=rows, filters=filters, actions=ACTIONS, older=older
+    )
+
+
+def _filters() -> AuditFilter:
+    args = request.args
+    return AuditFilter(
+        actor=args.get("actor") or None,
+        action=args.get("action") if args.get("action") in ACTIONS else None,
+        object_kind=args.get("object_kind") or None,
+        object_id=args.get("object_id") or None,
+        area_code=args.get("area_code") if (args.get("area_code") or "").isdigit() else None,
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+        before_id=args.get("before", type=int),
+    )
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,201 @@
+"""The approval chain: village proposal → town review → county confirmation (domain.md §1.3–1.4).
+
+For inclusion under monitoring (识别纳入) and for risk elimination (风险消除). Each decision is
+an `ApprovalStep` row (decision, person, time, comment). Only the role of the stage may act,
+only inside its scope. Approval moves the case one level up; rejection returns it one level
+down (town → village, county → town); the household's status changes only at county
+confirmation. The village records the publicity (公示) dates when it proposes. Never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.audit.service import record
+from server.auth.models import WebUser
+from server.auth.scope import STAGE_ROLE, scope_of
+from server.auth.service import in_scope
+from server.db import utcnow
+from server.registry.models import Household
+from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
+from server.review.models import ApprovalCase, ApprovalStep
+
+KIND_LABELS = {"inclusion": "识别纳入 Inclusion", "elimination": "风险消除 Risk elimination"}
+STAGE_LABELS = {
+    "village": "待村委会提议 Village proposal",
+    "town": "待镇审核 Town review",
+    "county": "待县确认 County confirmation",
+    "closed": "已完成 Closed",
+}
+_UP = {"town": "county", "county": "closed"}
+_DOWN = {"town": "village", "county": "town"}
+# The household status a kind needs before it starts, and the one county confirmation sets.
+_BEFORE = {"inclusion": ("pending_review", "rejected"), "elimination": ("monitored",)}
+_AFTER = {"inclusion": "monitored", "elimination": "risk_eliminated"}
+MIN_PUBLICITY_DAYS = 5  # typical village publicity (domain.md §1.3 step 5); a warning only
+
+
+def open_case(session: Session, household_id: int) -> ApprovalCase | None:
+    return session.scalars(
+        select(ApprovalCase).where(
+            ApprovalCase.household_id == household_id, ApprovalCase.stage != "closed"
+        )
+    ).first()
+
+
+def list_cases(session: Session, household_id: int) -> Sequence[ApprovalCase]:
+    return session.scalars(
+        select(ApprovalCase)
+        .where(ApprovalCase.household_id == household_id)
+        .order_by(ApprovalCase.id.desc())
+    ).all()
+
+
+def list_awaiting(session: Session, actor: WebUser) -> list[tuple[ApprovalCase, Household]]:
+    """Open cases in the actor's scope, those waiting for the actor's own level first."""
+    if actor.role not in STAGE_ROLE.values():
+        raise NotAllowed("您的角色不参与审批 / your role takes no part in approvals")
+    rows = session.execute(
+        select(ApprovalCase, Household)
+        .join(Household, Household.id == ApprovalCase.household_id)
+        .where(
+            ApprovalCase.stage != "closed",
+            in_scope(ApprovalCase.village_code, scope_of(actor.role, actor.area_code)),
+        )
+        .order_by(ApprovalCase.opened_at)
+        .limit(500)
+    ).all()
+    mine = [(c, h) for c, h in rows if STAGE_ROLE.get(c.stage) == actor.role]
+    return mine + [(c, h) for c, h in rows if STAGE_ROLE.get(c.stage) != actor.role]
+
+
+def propose(
+    session: Session,
+    actor: WebUser,
+    household: Household,
+    *,
+    kind: str,
+    comment: str,
+    publicity_start: date | None,
+    publicity_end: date | None,
+    ip: str | None = None,
+) -> ApprovalCase:
+    """The village committee proposes (or, after a return, proposes again)."""
+    _check_actor(actor, "village", household.village_code)
+    if kind not in KIND_LABELS:
+        raise InvalidDecision(f"未知审批类型 {kind} / unknown kind")
+    if publicity_start is None or publicity_end is None or publicity_end < publicity_start:
+        raise InvalidDecision("请填写公示起止日期 / the publicity (公示) dates are required")
+    case = open_case(session, household.id)
+    if case is None:
+        if household.status not in _BEFORE[kind]:
+            raise WrongStage(
+                f"该户当前状态不能发起{KIND_LABELS[kind]} / not possible in this household status"
+            )
+        case = ApprovalCase(
+            household_id=household.id,
+            village_code=household.village_code,
+            kind=kind,
+            stage="village",
+        )
+        session.add(case)
+    elif case.stage != "village" or case.kind != kind:
+        raise WrongStage("该户已有进行中的审批 / an approval is already under way")
+    case.publicity_start, case.publicity_end = publicity_start, publicity_end
+    _step(session, actor, case, "village", "proposed", comment, ip)
+    case.stage = "town"
+    session.flush()
+    return case
+
+
+def decide(
+    session: Session,
+    actor: WebUser,
+    case_id: int,
+    *,
+    approve: bool,
+    comment: str,
+    ip: str | None = None,
+) -> ApprovalCase:
+    """The town or the county approves (one level up) or rejects (one level down)."""
+    case = session.get(ApprovalCase, case_id)
+    if case is None or not scope_of(actor.role, actor.area_code).covers(case.village_code):
+        raise NotInScope("找不到该审批 / no such approval")
+    if case.stage not in _UP:
+        raise WrongStage("该审批当前不在审核环节 / this approval is not awaiting a review")
+    _check_actor(actor, case.stage, case.village_code)
+    if not approve and not comment.strip():
+        raise InvalidDecision("退回时必须填写意见 / a return needs a comment")
+    level = case.stage
+    _step(session, actor, case, level, "approved" if approve else "rejected", comment, ip)
+    case.stage = _UP[level] if approve else _DOWN[level]
+    if case.stage == "closed":
+        case.outcome = "confirmed"
+        case.closed_at = utcnow()
+        household = session.get_one(Household, case.household_id)
+        household.status = _AFTER[case.kind]
+        household.updated_at = utcnow()
+    session.flush()
+    return case
+
+
+def withdraw(
+    session: Session, actor: WebUser, case_id: int, *, comment: str, ip: str | None = None
+) -> ApprovalCase:
+    """The village withdraws a case the town returned to it; the household keeps its status."""
+    case = session.get(ApprovalCase, case_id)
+    if case is None or not scope_of(actor.role, actor.area_code).covers(case.village_code):
+        raise NotInScope("找不到该审批 / no such approval")
+    _check_actor(actor, "village", case.village_code)
+    if case.stage != "village":
+        raise WrongStage("只有退回到村的审批可以撤回 / only a case returned to the village")
+    _step(session, actor, case, "village", "withdrawn", comment, ip)
+    case.stage, case.outcome, case.closed_at = "closed", "withdrawn", utcnow()
+    session.flush()
+    return case
+
+
+def _check_actor(actor: WebUser, stage: str, village_code: str) -> None:
+    if not scope_of(actor.role, actor.area_code).covers(village_code):
+        raise NotInScope("找不到该户 / no such household")
+    if STAGE_ROLE.get(stage) != actor.role:
+        raise NotAllowed("此环节不由您的角色处理 / this step belongs to another role")
+
+
+def _step(
+    session: Session,
+    actor: WebUser,
+    case: ApprovalCase,
+    level: str,
+    decision: str,
+    comment: str,
+    ip: str | None,
+) -> None:
+    case.steps.append(
+        ApprovalStep(
+            level=level,
+            decision=decision,
+            actor_id=actor.id,
+            actor_name=actor.display_name,
+            comment=comment.strip()[:4000],
+        )
+    )
+    session.flush()
+    record(
+        session,
+        actor,
+        "approval_decided",
+        object_kind="approval_case",
+        object_id=case.id,
+        area_code=case.village_code,
+        ip=ip,
+        kind=case.kind,
+        level=level,
+        decision=decision,
+        household_id=case.household_id,
+        comment=comment.strip()[:200],
+    )

@@ -1,0 +1,179 @@
+"""The supervisors' pages: submission queue, submission detail, review decisions.
+
+Views are adapters: parse the request, call one service, commit once for a write, render.
+The services check role and scope; an out-of-scope id answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from server.audit.masking import mask_id_number, mask_phone, mask_text
+from server.auth.decorators import current_web_user, login_required
+from server.auth.errors import AccessDenied
+from server.auth.models import WebUser
+from server.db import get_session
+from server.errors import DomainError
+from server.i18n import current_language
+from server.registry.models import HOUSEHOLD_TYPE_LABELS
+from server.review import service
+from server.review.forms import ExportForm, RevealForm, ReviewForm
+from server.review.models import REVIEW_STATES
+from server.review.presenter import present
+
+bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
+bp.add_app_template_filter(mask_id_number, "mask_id")
+bp.add_app_template_filter(mask_phone, "mask_phone")
+bp.add_app_template_filter(mask_text, "mask_text")
+
+STATE_LABELS = {
+    "received": "已接收 Received",
+    "has_issues": "有问题 Has issues",
+    "edited": "已修改 Edited",
+    "approved": "已通过 Approved",
+    "rejected": "已驳回 Rejected",
+}
+
+
+def _me() -> WebUser:
+    user = current_web_user()
+    if user is None:  # login_required ran first; never reached
+        raise AccessDenied()
+    return user
+
+
+@bp.get("/submissions")
+@login_required
+def queue() -> str:
+    filters = _queue_filter()
+    session = get_session()
+    rows = service.list_queue(session, _me(), filters)
+    older = None
+    if len(rows) == service.PAGE_SIZE:
+        args = request.args.to_dict(flat=False) | {"before": [str(rows[-1].version_id)]}
+        older = url_for("review.queue", **args)
+    return render_template(
+        "review/queue.html",
+        rows=rows,
+        filters=filters,
+        older=older,
+        choices=service.filter_choices(session, _me()),
+        names=service.area_names(session),
+        states=STATE_LABELS,
+        flags=service.FLAGS,
+        types=HOUSEHOLD_TYPE_LABELS,
+    )
+
+
+def _queue_filter() -> service.QueueFilter:
+    args = request.args
+    return service.QueueFilter(
+        form=args.get("form") or None,
+        town=_code(args.get("town")),
+        village=_code(args.get("village")),
+        since=_date(args.get("since")),
+        until=_date(args.get("until")),
+        state=args.get("state") if args.get("state") in REVIEW_STATES else None,
+        household_type=args.get("type") if args.get("type") in HOUSEHOLD_TYPE_LABELS else None,
+        flags=frozenset(f for f in args.getlist("flag") if f in service.FLAGS),
+        before_id=args.get("before", type=int),
+    )
+
+
+def _code(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) == 12 else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/submissions/<int:submission_id>")
+@login_required
+def detail(submission_id: int, *, revealed: bool = False, form: ReviewForm | None = None) -> str:
+    session = get_session()
+    found = service.get_submission_detail(session, _me(), submission_id)
+    view = present(
+        found, lang=current_language(), revealed=revealed, village_names=service.area_names(session)
+    )
+    return render_template(
+        "review/detail.html",
+        d=found,
+        view=view,
+        revealed=revealed,
+        form=form or ReviewForm(),
+        reveal_form=RevealForm(),
+        export_form=ExportForm(),
+        states=STATE_LABELS,
+        types=HOUSEHOLD_TYPE_LABELS,
+    )
+
+
+@bp.post("/submissions/<int:submission_id>/review")
+@login_required
+def decide(submission_id: int) -> Response | tuple[str, int]:
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return detail(submission_id, form=form), 400
+    session = get_session()
+    try:
+        service.review_submission(
+            session,
+            _me(),
+            submission_id,
+            state=form.state.data or None,
+            comment=form.comment.data or "",
+            ip=request.remote_addr,
+        )
+    except DomainError as err:
+        session.rollback()
+        if err.status in {403, 404}:
+            raise
+        form.comment.errors = [*form.comment.errors, err.message]
+        return detail(submission_id, form=form), err.status
+    session.commit()
+    flash("已保存审核意见 / review saved")
+    return redirect(url_for("review.detail", submission_id=submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/reveal")
+@login_required
+def reveal(submission_id: int) -> str | Response:
+    if not RevealForm().validate_on_submit():
+        return redirect(url_for("review.detail", submission_id=submission_id))
+    session = get_session()
+    service.reveal_submission(session, _me(), submission_id, ip=request.remote_addr)
+    session.commit()
+    return detail(submission_id, revealed=True)
+
+
+@bp.get("/versions/<int:version_id>/files/<path:filename>")
+@login_required
+def attachment(version_id: int, filename: str) -> Response:
+    content, content_type = service.get_attachment(get_session(), _me(), version_id, filename)
+    # Only pictures are shown inline; anything else a phone sent is a download, never a page.
+    inline = (content_type or "").startswith("image/") and "svg" not in (content_type or "")
+    response = Response(content, mimetype=content_type if inline else "application/octet-stream")
+    if not inline:
+        response.headers["Content-Disposition"] = "attachment"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/versions/<int:version_id>/raw.xml")
+@login_required
+def raw_xml(version_id: int) -> Response:
+    if not ExportForm().validate_on_submit():
+        return redirect(url_for("review.queue"))
+    session = get_session()
+    xml = service.export_xml(session, _me(), version_id, ip=request.remote_addr)
+    session.commit()
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f"attachment; filename=version-{version_id}.xml"
+    return response

@@ -1,0 +1,3 @@
+from tests.http.review.workspace import world
+
+__all__ = ["world"]

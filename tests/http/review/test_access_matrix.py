@@ -1,0 +1,226 @@
+"""The access matrix: 3 villages in 2 towns × every role × every route and object kind.
+
+For each role, every object of every village is tried through every route (reads and writes,
+with a valid CSRF token), and the status is compared with the expectation the roles matrix in
+README.md states. Out-of-scope objects answer 404 exactly like missing ones, so ids cannot be
+probed; in-scope objects the role may not touch answer 403. A denied write changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from server.audit.models import AuditEvent
+from server.review.models import ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview
+from tests.http.review.workspace import (
+    HTML,
+    LIANGBA,
+    PEOPLE,
+    SANKENG,
+    TESTCUN,
+    VILLAGES,
+    Workspace,
+    sign_in,
+)
+
+# The villages each person's scope covers.
+COVERS = {
+    "ada": set(VILLAGES),
+    "sam": {LIANGBA, SANKENG},
+    "tina": {TESTCUN},
+    "vic": {LIANGBA},
+    "val": {SANKENG},
+    "vera": {TESTCUN},
+    "dora": set(VILLAGES),
+    "mei": set(VILLAGES),
+}
+AREA_ROLES = {"county_admin", "town_reviewer", "village_committee"}
+
+Route = Callable[[Workspace, str], tuple[str, str, dict]]
+ROUTES: dict[str, Route] = {
+    "submission.detail": lambda w, v: ("GET", f"/review/submissions/{w.submissions[v]}", {}),
+    "submission.file": lambda w, v: (
+        "GET",
+        f"/review/versions/{w.versions[v]}/files/1755684169123.jpg",
+        {},
+    ),
+    "submission.comment": lambda w, v: (
+        "POST",
+        f"/review/submissions/{w.submissions[v]}/review",
+        {"comment": "请补拍照片"},
+    ),
+    "submission.set_state": lambda w, v: (
+        "POST",
+        f"/review/submissions/{w.submissions[v]}/review",
+        {"state": "has_issues", "comment": "照片不清楚"},
+    ),
+    "submission.reveal": lambda w, v: (
+        "POST",
+        f"/review/submissions/{w.submissions[v]}/reveal",
+        {},
+    ),
+    "submission.raw_xml": lambda w, v: ("POST", f"/review/versions/{w.versions[v]}/raw.xml", {}),
+    "household.page": lambda w, v: ("GET", f"/review/households/{w.households[v]}", {}),
+    "household.reveal_ids": lambda w, v: (
+        "POST",
+        f"/review/households/{w.households[v]}/reveal",
+        {"what": "ids"},
+    ),
+    "household.reveal_health": lambda w, v: (
+        "POST",
+        f"/review/households/{w.households[v]}/reveal",
+        {"what": "health"},
+    ),
+    "household.propose": lambda w, v: (
+        "POST",
+        f"/review/households/{w.proposable[v]}/propose",
+        {"kind": "inclusion", "publicity_start": "2026-11-01", "publicity_end": "2026-11-07"},
+    ),
+    "case.decide": lambda w, v: (
+        "POST",
+        f"/review/households/{w.households[v]}/decide",
+        {"case_id": str(w.cases[v]), "decision": "approve", "comment": "同意"},
+    ),
+}
+
+
+def expected(username: str, route: str, village: str) -> int:
+    role, _area, department = PEOPLE[username]
+    if village not in COVERS[username]:
+        return 403 if role == "department_viewer" and route.startswith("submission") else 404
+    if route.startswith("submission"):
+        if role not in AREA_ROLES or (
+            route == "submission.set_state" and role == "village_committee"
+        ):
+            return 403
+        return 302 if route in {"submission.comment", "submission.set_state"} else 200
+    if route == "household.page":
+        return 200
+    if route.startswith("household.reveal"):
+        if role in AREA_ROLES or department == "medical_security":
+            return 200
+        return 403
+    if route == "household.propose":
+        return 302 if role == "village_committee" else 403
+    return 302 if role == "town_reviewer" else 403  # case.decide: the case is at the town stage
+
+
+def _writes(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return {
+        model.__name__: session.scalar(select(func.count()).select_from(model))
+        for model in (ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview)
+    }
+
+
+@pytest.mark.parametrize("username", sorted(PEOPLE))
+def test_every_role_reaches_exactly_its_own_villages(client, session, world, username):
+    token = sign_in(client, world.users[username])
+    wrong = []
+    for village in VILLAGES:
+        for name, route in ROUTES.items():
+            method, url, data = route(world, village)
+            before = _writes(session)
+            if method == "GET":
+                status = client.get(url, headers=HTML).status_code
+            else:
+                status = client.post(
+                    url, data={"csrf_token": token, **data}, headers=HTML
+                ).status_code
+            want = expected(username, name, village)
+            if status != want:
+                wrong.append(f"{name} @ {village}: got {status}, expected {want}")
+            if want in {403, 404}:
+                assert _writes(session) == before, f"a denied {name} changed something"
+    assert not wrong, f"{username}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("username", sorted(PEOPLE))
+def test_lists_show_only_the_villages_in_scope(client, world, username):
+    sign_in(client, world.users[username])
+    role = PEOPLE[username][0]
+    queue = client.get("/review/submissions", headers=HTML)
+    households = client.get("/review/households", headers=HTML).data.decode()
+    approvals = client.get("/review/approvals", headers=HTML)
+    for village in VILLAGES:
+        link = f'href="/review/households/{world.households[village]}"'
+        assert (link in households) == (village in COVERS[username]), village
+        if role in AREA_ROLES:
+            detail = f'href="/review/submissions/{world.submissions[village]}"'
+            assert (detail in queue.data.decode()) == (village in COVERS[username]), village
+            assert (link in approvals.data.decode()) == (village in COVERS[username]), village
+    if role not in AREA_ROLES:
+        assert queue.status_code == 403
+        assert approvals.status_code == 403
+
+
+@pytest.mark.parametrize("username", sorted(PEOPLE))
+def test_only_the_county_administrator_sees_the_audit_log_and_manages_users(
+    client, world, username
+):
+    token = sign_in(client, world.users[username])
+    allowed = PEOPLE[username][0] == "county_admin"
+    assert client.get("/audit/", headers=HTML).status_code == (200 if allowed else 403)
+    assert client.get("/admin/web-users", headers=HTML).status_code == (200 if allowed else 403)
+    assert client.get("/admin/app-users", headers=HTML).status_code == (200 if allowed else 403)
+    created = client.post(
+        "/admin/web-users",
+        data={
+            "csrf_token": token,
+            "username": "mallory",
+            "display_name": "M",
+            "role": "county_admin",
+        },
+        headers=HTML,
+    )
+    assert created.status_code == (200 if allowed else 403)
+    disabled = client.post("/admin/web-users/ada/disable", data={"csrf_token": token}, headers=HTML)
+    assert disabled.status_code == (302 if allowed else 403)
+
+
+def test_reveals_and_exports_are_in_the_audit_log(client, session, world):
+    token = sign_in(client, world.users["vic"])
+    client.post(
+        f"/review/households/{world.households[LIANGBA]}/reveal",
+        data={"csrf_token": token, "what": "ids"},
+        headers=HTML,
+    )
+    client.post(
+        f"/review/versions/{world.versions[LIANGBA]}/raw.xml",
+        data={"csrf_token": token},
+        headers=HTML,
+    )
+    session.expire_all()
+    actions = [
+        (e.actor_username, e.action, e.object_id)
+        for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
+    assert ("vic", "reveal_id_number", world.households[LIANGBA]) in actions
+    assert ("vic", "export_xml", str(world.versions[LIANGBA])) in actions
+
+
+def test_nobody_gets_in_without_logging_in(client, world):
+    for name, route in ROUTES.items():
+        method, url, data = route(world, LIANGBA)
+        resp = client.open(url, method=method, data=data, headers=HTML)
+        # Pages send people to the login; a POST without a session has no valid CSRF token.
+        assert resp.status_code == (302 if method == "GET" else 400), name
+        if method == "GET":
+            assert resp.headers["Location"].startswith("/login?next=")
+    for url in ("/review/submissions", "/review/households", "/review/approvals", "/audit/"):
+        assert client.get(url, headers=HTML).status_code == 302, url
+
+
+def test_a_case_id_from_another_town_behind_an_own_household_is_not_found(client, session, world):
+    token = sign_in(client, world.users["sam"])
+    before = _writes(session)
+    resp = client.post(
+        f"/review/households/{world.households[LIANGBA]}/decide",
+        data={"csrf_token": token, "case_id": str(world.cases[TESTCUN]), "decision": "approve"},
+        headers=HTML,
+    )
+    assert resp.status_code == 404
+    assert _writes(session) == before
