@@ -399,7 +399,8 @@ def _tree(procs: dict[int, tuple[int, int, str]], root: int) -> set[int]:
 @dataclass
 class Usage:
     wall: float
-    server_cpu: float  # seconds: the gunicorn master and workers
+    server_cpu: float  # seconds: the gunicorn master and workers (web requests)
+    worker_cpu: float  # seconds: the submission worker beside them (deferred normalisation)
     db_cpu: float  # seconds: PostgreSQL's processes (0 for SQLite, which is in the workers)
     client_cpu: float
     machine_busy: float  # fraction of all cores
@@ -410,6 +411,13 @@ class Usage:
     io_some: float  # fraction of wall time some task waited on I/O
     io_full: float
     cpu_some: float  # fraction of wall time some runnable task waited for a CPU
+
+
+def _is_submission_worker(pid: int) -> bool:
+    try:
+        return b"submissions\x00work" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def usage_between(before: Snapshot, after: Snapshot, server_pid: int | None) -> Usage:
@@ -423,13 +431,16 @@ def usage_between(before: Snapshot, after: Snapshot, server_pid: int | None) -> 
         )
         return ticks / CLOCK_TICKS
 
-    server = delta(_tree(after.procs, server_pid)) if server_pid else 0.0
+    tree = _tree(after.procs, server_pid) if server_pid else set()
+    worker = {p for p in tree if _is_submission_worker(p)}
+    server = delta(tree - worker)
     postgres = {p for p, (_pp, _t, comm) in after.procs.items() if comm.startswith("postgres")}
     busy = after.machine[0] - before.machine[0]
     total = after.machine[1] - before.machine[1]
     return Usage(
         wall=wall,
         server_cpu=server,
+        worker_cpu=delta(worker),
         db_cpu=delta(postgres),
         client_cpu=after.rusage - before.rusage,
         machine_busy=busy / total if total else 0.0,
@@ -785,6 +796,11 @@ def print_results(results: Sequence[Result], args: argparse.Namespace) -> None:
         print(
             f"  CPU s: server {u.server_cpu:.1f} ({u.server_cpu / capacity:.0%} of capacity, "
             f"{u.server_cpu / max(len(r.latencies), 1) * 1000:.2f} ms/submission)"
+            + (
+                f", submission worker {u.worker_cpu:.1f} ({u.worker_cpu / capacity:.0%})"
+                if u.worker_cpu
+                else ""
+            )
             + (
                 f", PostgreSQL {u.db_cpu:.1f} ({u.db_cpu / capacity:.0%}, "
                 f"{u.db_cpu / max(len(r.latencies), 1) * 1000:.2f} ms/subm)"

@@ -33,9 +33,9 @@ def run_worker(
     stop: threading.Event,
     idle_seconds: float = 0.5,
     quiet_seconds: float = 0.5,
-    busy_slice: float = 0.05,
-    busy_pause: float = 0.2,
-    max_backlog: int = 1000,
+    busy_slice: float = 0.02,
+    busy_pause: float = 0.5,
+    max_backlog: int = 5000,
     batch_size: int = 50,
 ) -> None:
     """Process pending versions until `stop` is set; poll every `idle_seconds` when idle."""
