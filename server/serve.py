@@ -62,7 +62,8 @@ class SubmissionWorker:
 
     def _supervise(self) -> None:
         while not self._stopping.is_set():
-            self._process = subprocess.Popen(self._command)  # noqa: S603 - our own argv
+            command = [*self._command, "--parent-pid", str(os.getpid())]
+            self._process = subprocess.Popen(command)  # noqa: S603 - our own argv
             self._process.wait()
             if not self._stopping.is_set():
                 log.warning("submission worker exited (%s); restarting", self._process.returncode)

@@ -92,16 +92,35 @@ def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
     help="CPU 优先级降低量 / how much lower than the web server to run (0–19)",
 )
 @click.option("--idle-seconds", default=0.5, show_default=True, type=float)
+@click.option(
+    "--parent-pid",
+    type=int,
+    default=None,
+    hidden=True,
+    help="started by `fangfan serve` (this pid): stop with it, not on the terminal's Ctrl-C",
+)
 @click.pass_obj
-def work(obj, niceness: int, idle_seconds: float) -> None:  # type: ignore[no-untyped-def]
+def work(obj, niceness: int, idle_seconds: float, parent_pid: int | None) -> None:  # type: ignore[no-untyped-def]
     """后台处理新提交（`fangfan serve` 会自动启动）/ normalise new submissions continuously
     (`fangfan serve` starts this itself)."""
     if niceness:
         os.nice(niceness)
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if parent_pid is not None:
+        # Ctrl-C reaches the whole process group; the server stops us itself (SIGTERM), and
+        # had it died without doing so we notice that we were orphaned.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        threading.Thread(target=_stop_when_orphaned, args=(parent_pid, stop), daemon=True).start()
+    else:
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
     app = obj.app
     click.echo("提交处理程序已启动 / submission worker started", err=True)
     with app.app_context():
         run_worker(app.extensions["sessionmaker"], stop=stop, idle_seconds=idle_seconds)
+
+
+def _stop_when_orphaned(parent: int, stop: threading.Event) -> None:
+    while os.getppid() == parent and not stop.wait(1.0):
+        pass
+    stop.set()

@@ -22,7 +22,7 @@ def test_the_worker_process_is_restarted_when_it_exits_and_stopped_with_the_serv
         "if len(runs.read_text()) == 1: sys.exit(3)\n"
         "time.sleep(60)\n"
     )
-    worker = SubmissionWorker([sys.executable, "-c", script])
+    worker = SubmissionWorker([sys.executable, "-c", script])  # ignores the --parent-pid it gets
     worker.start()
     deadline = time.monotonic() + 20
     while not runs.exists() or len(runs.read_text()) < 2:
@@ -33,3 +33,62 @@ def test_the_worker_process_is_restarted_when_it_exits_and_stopped_with_the_serv
     assert time.monotonic() - started < 5  # terminated, not waited out
     time.sleep(1.5)
     assert len(runs.read_text()) == 2  # and not started again after the stop
+
+
+def test_a_supervised_worker_ignores_ctrl_c_stops_on_sigterm_and_when_orphaned(tmp_path: Path):
+    import os
+    import signal
+    import subprocess
+
+    from server import migrate
+    from server.db import make_engine
+
+    database = f"sqlite:///{tmp_path / 'worker.db'}"
+    engine = make_engine(database)
+    migrate.upgrade(engine)
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": database, "FANGFAN_INSTANCE": str(tmp_path / "i")}
+    command = [sys.executable, "-m", "server", "submissions", "work", "--parent-pid"]
+
+    worker = subprocess.Popen([*command, str(os.getpid())], env=env)
+    try:
+        time.sleep(2)
+        worker.send_signal(signal.SIGINT)  # the terminal's Ctrl-C: the server stops us instead
+        time.sleep(1.5)
+        assert worker.poll() is None
+        worker.terminate()
+        assert worker.wait(timeout=10) == 0
+    finally:
+        worker.kill()
+
+    # A parent that dies without stopping its worker (SIGKILL): the orphan notices and exits.
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys, time\n"
+            f"child = subprocess.Popen({command!r} + [str(os.getpid())])\n"
+            "print(child.pid, flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    time.sleep(1)
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 15
+    while _alive(child):
+        assert time.monotonic() < deadline, "the orphaned worker kept running"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
