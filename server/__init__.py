@@ -15,8 +15,11 @@ def create_app(config: Config | None = None) -> Flask:
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
     from server.extensions import csrf, limiter
+    from server.printing import views as printing_views
+    from server.printing.render import check_print_stack
 
     config = config or Config.from_env()
+    check_print_stack()  # stops with what to install if the CJK font or hb-subset is missing
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_mapping(config.as_flask_config())
     if config.TRUST_PROXY:
@@ -28,7 +31,7 @@ def create_app(config: Config | None = None) -> Flask:
     # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
     # they authenticate every request on its own instead.
     csrf.exempt(openrosa.bp)
-    for blueprint in (openrosa.bp, auth_views.bp, admin_views.bp):
+    for blueprint in (openrosa.bp, auth_views.bp, admin_views.bp, printing_views.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app

@@ -11,6 +11,7 @@ from server.ingest.models import (
     SubmissionIssue,
     SubmissionVersion,
 )
+from server.printing.models import ArchiveNumber
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,
@@ -25,6 +26,7 @@ from server.registry.models import (
 __all__ = [
     "AppUser",
     "AppUserForm",
+    "ArchiveNumber",
     "Area",
     "AssistanceMeasure",
     "Base",
