@@ -95,6 +95,8 @@ def render_binder(
         (folder / "blobs").mkdir()
         for sha, content in blobs:
             (folder / "blobs" / sha).write_bytes(content)
+        if workers > 1:  # at least one part per worker
+            chunk_size = max(1, min(chunk_size, -(-len(forms) // workers)))
         parts = chunks(len(forms), chunk_size)
         jobs = [
             PartJob(

@@ -28,7 +28,7 @@ from server.errors import DomainError
 EXPORTS_DIR = REPO_ROOT / "exports"
 CJK_FAMILY = "Noto Sans CJK SC"
 PDF_VARIANT = "pdf/a-3b"  # PDF/A-3 allows the transparent signature PNGs (A-1 does not)
-PHOTO_MAX_PX = 1000  # ≈ 170 dpi at the printed width; phones send up to 1600 px
+PHOTO_MAX_PX = 640  # ≈ 210 dpi at the 78 mm printed width; phones send up to 1600 px
 SIGNATURE_MAX_PX = 600
 
 # Fetches stored attachment bytes by SHA-256; None when there is no such file.
@@ -97,10 +97,13 @@ def render_html(template: str, **context: Any) -> str:
 
 
 def downscale(content: bytes, kind: str) -> tuple[bytes, str]:
-    """Photos become ≤1000 px JPEGs, signatures ≤600 px PNGs: phone originals would make a
+    """Photos become ≤640 px JPEGs, signatures ≤600 px PNGs: phone originals would make a
     binder 3× bigger with no visible gain (shared/printing.md §4d)."""
+    limit = SIGNATURE_MAX_PX if kind == "signature" else PHOTO_MAX_PX
     with Image.open(io.BytesIO(content)) as img:
-        limit = SIGNATURE_MAX_PX if kind == "signature" else PHOTO_MAX_PX
+        if max(img.size) <= limit and img.format in ("JPEG", "PNG"):
+            return content, Image.MIME[img.format]
+        img.draft("RGB", (limit, limit))  # JPEG: decode at 1/2, 1/4… scale, much faster
         img.thumbnail((limit, limit))
         out = io.BytesIO()
         if kind == "signature":

@@ -135,7 +135,7 @@ def test_verify_page_says_whether_the_paper_matches(client, village):
     login(client, village.users["ada"])
     url = f"/print/events/{village.event_id}/report.pdf"
     text = pdf.text(client.get(url).data)
-    digest = re.search(r"核验码 ([0-9a-f]{12})", text).group(1)
+    digest = re.search(r"核验码\s*([0-9a-f]{12})", text).group(1)
     client.get("/logout")
     match = client.get(f"/verify/event/{village.event_id}?d={digest}")
     assert match.status_code == 200
