@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -91,9 +92,7 @@ def binder_command(obj, village: str, month: str, out: Path, workers: int, chunk
         )
     with (
         unit_of_work(obj.app) as session,
-        click.progressbar(
-            length=len(job.forms), label="排版 / rendering", file=click.get_text_stream("stderr")
-        ) as bar,
+        click.progressbar(length=len(job.forms), label="排版 / rendering", file=sys.stderr) as bar,
     ):
         result = binder.render_binder(
             job.cover,
