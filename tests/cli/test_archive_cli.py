@@ -54,7 +54,8 @@ def test_archive_commands_write_the_record_and_the_binder(fangfan, tmp_path: Pat
     )
     pages = pdf.page_texts(binder.read_bytes())
     assert f"3 户，共 {len(pages)} 页" in result.output
-    assert "户主1" in pages[2] and "户主3" in pages[-1]  # after the cover and contents
+    assert len(pages) == 5  # cover, contents, one page per one-visit work form
+    assert "户主1" in pages[2] and "户主3" in pages[4]
 
     missing = fangfan("archive", "household", "H-NONE", "--out", str(record), ok=False)
     assert "找不到农户" in missing.output
