@@ -47,6 +47,24 @@ def info(pdf: bytes) -> dict[str, str]:
     return fields
 
 
+def qr_codes(pdf: bytes, page: int = 1) -> list[str]:
+    """The QR codes on a page, decoded by ZXing from a 150 dpi rendering (pdftoppm)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        png = subprocess.run(
+            ["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), f.name],
+            capture_output=True,
+            check=True,
+        ).stdout
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
 def pages(pdf: bytes) -> int:
     return int(info(pdf)["Pages"])
 

@@ -102,7 +102,7 @@ def village_binder(village_code: str, month: str) -> Response:
         service.load_blobs(session, job.image_shas),
         spool,
         meta=job.meta,
-        workers=current_app.config.get("PRINT_WORKERS", 1),
+        workers=current_app.config["PRINT_WORKERS"],
     )
     return _stream(spool, job.filename, job.ascii_filename)
 

@@ -4,8 +4,10 @@ page numbers, contents and footers that count the whole binder (checked in the r
 from __future__ import annotations
 
 import io
+import os
 import re
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -66,6 +68,8 @@ def test_binder_in_parts_numbers_every_page_of_the_whole_binder(session, county)
         progress=done.append,
     )
     data = out.getvalue()
+    if os.environ.get("FANGFAN_KEEP_PDFS"):  # a folder: keep the PDF to look at it
+        pdf.save(data, Path(os.environ["FANGFAN_KEEP_PDFS"]) / "binder-parts.pdf")
     pages = pdf.page_texts(data)
     assert result.pages == len(pages) == pdf.pages(data)
     assert sum(done) == result.households == 5  # 2 from the county fixture + 3 here

@@ -134,8 +134,10 @@ def test_who_may_print_what(client, village, persona, url, status):
 def test_verify_page_says_whether_the_paper_matches(client, village):
     login(client, village.users["ada"])
     url = f"/print/events/{village.event_id}/report.pdf"
-    text = pdf.text(client.get(url).data)
-    digest = re.search(r"核验码\s*([0-9a-f]{12})", text).group(1)
+    printed = client.get(url).data
+    digest = re.search(r"核验码\s*([0-9a-f]{12})", pdf.text(printed)).group(1)
+    scanned = pdf.qr_codes(printed)  # what a phone reads off the paper
+    assert scanned == [f"http://localhost/verify/event/{village.event_id}?d={digest}"]
     client.get("/logout")
     match = client.get(f"/verify/event/{village.event_id}?d={digest}")
     assert match.status_code == 200
