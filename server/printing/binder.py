@@ -6,15 +6,18 @@ binder, shared/printing.md §4). So the binder is rendered as
    part is laid out, reports its page count and the page each household starts on, and is
    written to a temporary PDF;
 2. the front matter (cover, table of contents with the page numbers now known);
-3. a footer layer, one page per binder page, with "第 N 页 共 M 页" counting the whole binder;
-then the parts are joined with pikepdf (qpdf), each page gets its footer as an overlay, and the
-result keeps the front matter's PDF/A identification and metadata.
+then the parts are joined with pikepdf (qpdf), every page gets "第 N 页 共 M 页" counting the
+whole binder (drawn with a font subset WeasyPrint made, see `_stamp_footers`), and the result
+keeps the front matter's PDF/A identification and metadata.
 Images go to the workers as files in a private temporary folder, never through the network.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import multiprocessing
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -110,19 +113,75 @@ def render_binder(
         front_path = folder / "front.pdf"
         front = _render_front(cover, forms, layouts, front_path, meta)
         total = total_pages(front, layouts)
-        footer_path = folder / "footer.pdf"
-        render.render_pdf(
-            render.render_html("binder_footer.html", pages=total), _no_files, footer_path
-        )
         _join(
             front_path,
             [Path(j.out_path) for j in jobs],
-            footer_path,
             target,
             forms,
+            total,
             first_pages(front, layouts),
         )
         return BinderResult(total, len(forms), first_pages(front, layouts))
+
+
+FOOTER_SIZE = 8.5  # pt, as @bottom-center in exports/print.css
+FOOTER_BASELINE = 21.0  # pt above the bottom edge: centred in the 17 mm bottom margin
+FOOTER_FONT = pikepdf.Name("/FangfanFooter")
+
+
+def _stamp_footers(binder: pikepdf.Pdf) -> None:
+    """Write "第 N 页  共 M 页" at the foot of every page, N and M counting the whole binder.
+
+    Drawn straight into each page with a font subset WeasyPrint made once (the digits, 第页共
+    and space): 0.1 s for 400 pages, where a WeasyPrint footer document took 2.5 s.
+    """
+    font_source, glyphs, widths = _footer_font()
+    with pikepdf.open(io.BytesIO(font_source)) as source:
+        font = binder.copy_foreign(next(iter(source.pages[0].Resources.Font.values())))
+    total = len(binder.pages)
+    for number, page in enumerate(binder.pages, start=1):
+        text = f"第 {number} 页  共 {total} 页"
+        width = sum(widths[c] for c in text) * FOOTER_SIZE / 1000
+        x = (float(page.mediabox[2]) - width) / 2
+        codes = "".join(f"{glyphs[c]:04x}" for c in text)
+        page.add_resource(font, pikepdf.Name.Font, FOOTER_FONT)
+        page.contents_add(pikepdf.Stream(binder, b"q\n"), prepend=True)
+        stream = f"Q q BT {FOOTER_FONT} {FOOTER_SIZE} Tf {x:.2f} {FOOTER_BASELINE} Td "
+        stream += f"<{codes}> Tj ET Q\n"
+        page.contents_add(pikepdf.Stream(binder, stream.encode("ascii")))
+
+
+@functools.cache
+def _footer_font() -> tuple[bytes, dict[str, int], dict[str, int]]:
+    """A one-line PDF with the footer's characters, its glyph ids and advance widths."""
+    html = render.render_html("binder_glyphs.html", text="第页共 0123456789")
+    source = render.render_pdf(html, _no_files) or b""
+    with pikepdf.open(io.BytesIO(source)) as pdf:
+        font = next(iter(pdf.pages[0].Resources.Font.values()))
+        cmap = font.ToUnicode.read_bytes().decode("ascii")
+        glyphs = {
+            chr(int(u, 16)): int(g, 16)
+            for g, u in re.findall(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>", cmap)
+        }
+        by_gid = _widths(list(font.DescendantFonts[0].W))
+    return source, glyphs, {c: by_gid.get(g, 1000) for c, g in glyphs.items()}
+
+
+def _widths(w: list[Any]) -> dict[int, int]:
+    """A CID font's /W array ([first [w1 w2 …]] or [first last w]) as glyph id → width."""
+    widths: dict[int, int] = {}
+    i = 0
+    while i < len(w):
+        first = int(w[i])
+        if isinstance(w[i + 1], pikepdf.Array):
+            for k, value in enumerate(w[i + 1]):
+                widths[first + k] = int(value)
+            i += 2
+        else:
+            for gid in range(first, int(w[i + 1]) + 1):
+                widths[gid] = int(w[i + 2])
+            i += 3
+    return widths
 
 
 def _no_files(_sha: str) -> bytes | None:
@@ -181,18 +240,19 @@ def _render_front(
 def _join(
     front_path: Path,
     part_paths: list[Path],
-    footer_path: Path,
     target: Any,
     forms: list[dict[str, Any]],
+    total: int,
     page_numbers: dict[str, int],
 ) -> None:
-    with pikepdf.open(front_path) as binder, pikepdf.open(footer_path) as footer:
+    with pikepdf.open(front_path) as binder:
         opened = [pikepdf.open(p) for p in part_paths]
         try:
             for part in opened:
                 binder.pages.extend(part.pages)
-            for page, footer_page in zip(binder.pages, footer.pages, strict=True):
-                page.add_overlay(footer_page)
+            if len(binder.pages) != total:
+                raise RuntimeError(f"binder has {len(binder.pages)} pages, expected {total}")
+            _stamp_footers(binder)
             with binder.open_outline() as outline:
                 outline.root.append(pikepdf.OutlineItem("封面 / 目录", 0))
                 for form in forms:

@@ -103,8 +103,11 @@ def downscale(content: bytes, kind: str) -> tuple[bytes, str]:
     with Image.open(io.BytesIO(content)) as img:
         if max(img.size) <= limit and img.format in ("JPEG", "PNG"):
             return content, Image.MIME[img.format]
-        img.draft("RGB", (limit, limit))  # JPEG: decode at 1/2, 1/4… scale, much faster
-        img.thumbnail((limit, limit))
+        scale = limit / max(img.size)
+        target = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        # JPEG: decode straight at 1/2, 1/4… of the size (DCT scaling), then resize the rest.
+        img.draft("RGB", target)
+        img.thumbnail((limit, limit), Image.Resampling.BICUBIC)
         out = io.BytesIO()
         if kind == "signature":
             img.save(out, format="PNG", optimize=True)
