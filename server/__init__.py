@@ -16,10 +16,8 @@ def create_app(config: Config | None = None) -> Flask:
     from server.auth.decorators import current_web_user
     from server.extensions import csrf, limiter
     from server.printing import views as printing_views
-    from server.printing.render import check_print_stack
 
     config = config or Config.from_env()
-    check_print_stack()  # stops with what to install if the CJK font or hb-subset is missing
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_mapping(config.as_flask_config())
     if config.TRUST_PROXY:

@@ -44,4 +44,8 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
 @click.option("--threads", default=4, show_default=True, type=int)
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """启动服务器 / run the server (gunicorn)."""
+    from server.printing.render import check_print_stack
+
+    # Before any worker starts: no archive PDF with tofu boxes or a 25× slower subsetting.
+    check_print_stack()
     run_gunicorn(host, port, workers, threads)

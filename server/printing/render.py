@@ -35,8 +35,11 @@ SIGNATURE_MAX_PX = 600
 AttachmentSource = Callable[[str], bytes | None]
 
 
-class PrintStackMissing(RuntimeError):
+class PrintStackMissing(DomainError):
     """The machine cannot print archive PDFs correctly; the message says what to install."""
+
+    status = 500
+    code = "printing.stack_missing"
 
 
 @functools.cache
@@ -146,6 +149,7 @@ def render_pdf(html: str, attachments: AttachmentSource, target: Any = None) -> 
     """HTML → PDF/A bytes (or into `target`, a path or file)."""
     from weasyprint import HTML  # type: ignore[import-untyped]
 
+    check_print_stack()
     document = HTML(
         string=html, base_url=str(EXPORTS_DIR) + "/", url_fetcher=make_fetcher(attachments)
     )
@@ -156,12 +160,8 @@ def render_document(html: str, attachments: AttachmentSource) -> Any:
     """Lay out only (for binder parts, which need page counts and anchors before writing)."""
     from weasyprint import HTML  # type: ignore[import-untyped]
 
+    check_print_stack()
     document = HTML(
         string=html, base_url=str(EXPORTS_DIR) + "/", url_fetcher=make_fetcher(attachments)
     )
     return document.render(font_config=font_config(), pdf_variant=PDF_VARIANT)
-
-
-class PrintFailed(DomainError):
-    status = 500
-    code = "printing.failed"

@@ -8,8 +8,6 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-import pytest
-
 from tests import pdf
 from tests.http.web.helpers import login
 
@@ -108,27 +106,35 @@ def test_village_binder_numbers_pages_across_the_whole_binder(client, village):
     _assert_archival(response.data, "帮扶工作表汇编")
 
 
-@pytest.mark.parametrize(
-    ("persona", "url", "status"),
-    [
-        (None, "/print/households/{archive}/archive.pdf", 302),
-        ("ozzy", "/print/households/{archive}/archive.pdf", 403),
-        ("dee", "/print/households/{archive}/archive.pdf", 403),
-        ("ozzy", "/print/villages/440233100201/binders/2026-11.pdf", 403),
-        ("sam", "/print/households/H440233100299-0001/archive.pdf", 404),
-        ("sam", "/print/households/{visited}/work-forms/2026-13.pdf", 404),
-        ("sam", "/print/events/999999/report.pdf", 404),
-        ("ada", "/print/villages/440233199999/binders/2026-11.pdf", 404),
-    ],
-)
-def test_who_may_print_what(client, village, persona, url, status):
-    if persona:
-        login(client, village.users[persona])
-    target = url.format(archive=village.archive_household, visited=village.visited_household)
-    response = client.get(target, headers={"Accept": "text/html"})
-    assert response.status_code == status
-    if status in (403, 404):
-        assert "text/html" in response.content_type
+ACCESS = [
+    (None, "/print/households/{archive}/archive.pdf", 302),
+    ("ozzy", "/print/households/{archive}/archive.pdf", 403),  # another village's committee
+    ("dee", "/print/households/{archive}/archive.pdf", 403),  # department: no full IDs
+    ("ozzy", "/print/villages/440233100201/binders/2026-11.pdf", 403),
+    ("ozzy", "/print/events/{event}/report.pdf", 403),
+    ("sam", "/print/households/H440233100299-0001/archive.pdf", 404),
+    ("sam", "/print/households/{visited}/work-forms/2026-13.pdf", 404),
+    ("sam", "/print/events/999999/report.pdf", 404),
+    ("ada", "/print/villages/440233199999/binders/2026-11.pdf", 404),
+    ("ada", "/verify/household/H-NONE?d=0", 404),
+    ("ada", "/verify/nonsense/1?d=0", 404),
+]
+
+
+def test_who_may_print_what_and_unknown_records_are_404_pages(app, village):
+    for persona, url, status in ACCESS:
+        client = app.test_client()
+        if persona:
+            login(client, village.users[persona])
+        target = url.format(
+            archive=village.archive_household,
+            visited=village.visited_household,
+            event=village.event_id,
+        )
+        response = client.get(target, headers={"Accept": "text/html"})
+        assert response.status_code == status, (persona, target)
+        if status in (403, 404):
+            assert "text/html" in response.content_type
 
 
 def test_verify_page_says_whether_the_paper_matches(client, village):
