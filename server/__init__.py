@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
     from server.extensions import csrf, limiter
+    from server.printing import views as printing_views
     from server.review import household_views  # noqa: F401 - adds its routes to review.bp
     from server.review import views as review_views
 
@@ -39,6 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
         openrosa.bp,
         auth_views.bp,
         audit_views.bp,
+        printing_views.bp,
         review_views.bp,
         admin_views.bp,
     ):

@@ -53,9 +53,10 @@ def _register() -> None:
     from server.demo import demo
     from server.forms.cli import forms
     from server.ingest.cli import submissions
+    from server.printing.cli import archive
     from server.serve import serve
 
-    for command in (db, areas, forms, app_users, web_users, submissions, serve, demo):
+    for command in (db, areas, forms, app_users, web_users, submissions, archive, serve, demo):
         main.add_command(command)
 
 

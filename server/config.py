@@ -50,6 +50,8 @@ class Config:
     # every worker.
     RATELIMIT_STORAGE_URI: str = "memory://"
     LOGIN_RATE_LIMIT: str = "10 per minute; 50 per hour"
+    # Processes that render a village binder's parts (the request's own process when 1).
+    PRINT_WORKERS: int = 1
     REPO_ROOT: str = str(REPO_ROOT)
     TESTING: bool = False
 
@@ -66,6 +68,7 @@ class Config:
             TRUST_PROXY=_bool(env.get("FANGFAN_TRUST_PROXY"), False),
             OPENROSA_MAX_BYTES=int(env.get("FANGFAN_OPENROSA_MAX_BYTES") or 50_000_000),
             RATELIMIT_STORAGE_URI=env.get("FANGFAN_RATELIMIT_STORAGE_URI") or "memory://",
+            PRINT_WORKERS=int(env.get("FANGFAN_PRINT_WORKERS") or 1),
         )
 
     def as_flask_config(self) -> dict[str, object]:

@@ -12,6 +12,7 @@ from server.ingest.models import (
     SubmissionIssue,
     SubmissionVersion,
 )
+from server.printing.models import ArchiveNumber
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,
@@ -29,6 +30,7 @@ __all__ = [
     "AppUserForm",
     "ApprovalCase",
     "ApprovalStep",
+    "ArchiveNumber",
     "Area",
     "AssistanceMeasure",
     "AuditEvent",

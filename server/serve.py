@@ -100,4 +100,8 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int, *, worker: bo
 )
 def serve(host: str, port: int, workers: int, threads: int, worker: bool) -> None:
     """启动服务器 / run the server (gunicorn)."""
+    from server.printing.render import check_print_stack
+
+    # Before any worker starts: no archive PDF with tofu boxes or a 25× slower subsetting.
+    check_print_stack()
     run_gunicorn(host, port, workers, threads, worker=worker)

@@ -30,6 +30,8 @@ ACTIONS = {
     "reveal_id_number": "查看完整证件号 ID number revealed",
     "reveal_health": "查看健康信息 Health detail revealed",
     "export_xml": "导出原始数据 Raw XML exported",
+    "print_archive": "打印档案 Archive printed",
+    "export_data": "导出数据 Data exported",
 }
 
 

@@ -73,6 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export_xml": AREA_ROLES,
     "set_review_state": frozenset({"county_admin", "town_reviewer"}),
     "view_households": AREA_ROLES | {"department_viewer"},
+    "print": AREA_ROLES,
     "view_audit": frozenset({"county_admin"}),
     "manage_users": frozenset({"county_admin"}),
 }

@@ -1,0 +1,563 @@
+"""Printing use-cases: who may print what, archive numbers, and the print data of each document.
+
+Never commits (issuing an archive number writes; the caller commits). Registry rows are dumped
+through `printing.schemas` and handed to the pure builders in `printing.documents`; the
+result is a `PrintJob` that `printing.render` turns into a PDF.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.areas.models import Area
+from server.areas.service import CHINA
+from server.audit.service import record
+from server.auth.errors import AccessDenied
+from server.auth.models import WebUser
+from server.auth.scope import may, may_access_village, town_of
+from server.errors import DomainError, NotFound
+from server.forms.models import FormVersion
+from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
+from server.ingest.normalize import normalize
+from server.printing import documents, schemas
+from server.printing.digest import content_digest, verification
+from server.printing.models import ArchiveNumber
+from server.printing.render import EXPORTS_DIR
+from server.registry.models import (
+    AssistanceMeasure,
+    HelperAssignment,
+    Household,
+    IndicatorObservation,
+    MajorEvent,
+    Membership,
+    Person,
+    Visit,
+)
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+KIND_TITLES = {"household": "户档案", "work-form": "帮扶工作表", "event": "重大变故事项报告单"}
+
+
+class RecordNotFound(NotFound):
+    code = "printing.not_found"
+
+
+class InvalidMonth(DomainError):
+    status = 404
+    code = "printing.invalid_month"
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    template: str
+    context: dict[str, Any]
+    title: str
+    filename: str  # Chinese, for Content-Disposition filename*
+    ascii_filename: str
+    attachments: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    kind_title: str
+    ident: str
+    matches: bool
+
+
+@cache
+def labels() -> documents.Labels:
+    return json.loads((EXPORTS_DIR / "labels.json").read_text(encoding="utf-8"))
+
+
+# --- access and lookups ------------------------------------------------------------------------
+
+
+class PrintingUser(Protocol):
+    role: str
+    area_code: str | None
+
+
+def check_access(user: PrintingUser | None, village_code: str) -> None:
+    """`user` None is the operator at the command line.
+
+    Prints are for the area roles (they carry every section of a record, full ID numbers on
+    the archive record): department viewers get 403. A village outside the user's area is a
+    404, as everywhere in the workspace, so record codes cannot be probed.
+    """
+    if user is None:
+        return
+    if not may(user.role, "print"):
+        raise AccessDenied(
+            "部门查看账号不能打印档案（含全部内容与完整身份证号）/ department viewers may not "
+            "print archive records (they show every section and full ID numbers)"
+        )
+    if not may_access_village(user.role, user.area_code, village_code):
+        raise RecordNotFound(f"找不到 {village_code} 的档案 / no such record in your area")
+
+
+def get_household(session: Session, code: str) -> Household:
+    household = session.scalars(select(Household).where(Household.code == code)).first()
+    if household is None:
+        raise RecordNotFound(f"找不到农户 {code} / no household {code}")
+    return household
+
+
+def check_month(month: str) -> tuple[date, date]:
+    if not MONTH.match(month):
+        raise InvalidMonth(f"月份格式应为 YYYY-MM：{month} / month must be YYYY-MM")
+    year, number = (int(x) for x in month.split("-"))
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def area_names(session: Session, village_code: str) -> dict[str, str]:
+    codes = {
+        "county_name": village_code[:6] + "000000",
+        "town_name": town_of(village_code),
+        "village_name": village_code,
+    }
+    rows = session.execute(
+        select(Area.code, Area.name)
+        .where(Area.code.in_([*codes.values(), village_code[:6]]))
+        .order_by(Area.valid_from)
+    )
+    names = {row[0]: row[1] for row in rows}  # ordered by year: the newest name wins
+    names.setdefault(codes["county_name"], names.get(village_code[:6], ""))
+    return {"village_code": village_code, **{k: names.get(c, "") for k, c in codes.items()}}
+
+
+# --- archive numbers (档号) ---------------------------------------------------------------------
+
+
+def issue_archive_number(session: Session, household: Household) -> str:
+    """The household's 档号, issued on first print and never changed afterwards."""
+    if household.archive_no:
+        return household.archive_no
+    year = (household.identified_on or datetime.now(CHINA).date()).year
+    for _attempt in range(5):
+        taken = session.scalar(
+            select(func.max(ArchiveNumber.sequence)).where(
+                ArchiveNumber.village_code == household.village_code, ArchiveNumber.year == year
+            )
+        )
+        sequence = (taken or 0) + 1
+        number = f"{household.village_code}-{year}-{sequence:04d}"
+        try:
+            with session.begin_nested():
+                session.add(
+                    ArchiveNumber(
+                        household_id=household.id,
+                        village_code=household.village_code,
+                        year=year,
+                        sequence=sequence,
+                        number=number,
+                    )
+                )
+        except IntegrityError:
+            continue  # another printer took this sequence at the same moment: take the next
+        household.archive_no = number
+        session.flush()
+        return number
+    raise DomainError("档号分配冲突，请重试 / could not issue an archive number, try again")
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def _attachment_index(session: Session, version_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            SubmissionAttachment.version_id,
+            SubmissionAttachment.filename,
+            SubmissionAttachment.blob_sha256,
+        ).where(SubmissionAttachment.version_id.in_(ids))
+    )
+    return {(v, name): sha for v, name, sha in rows if sha}
+
+
+def _ref(index: dict[tuple[int, str], str], version_id: int | None, name: str | None) -> Any:
+    if not name:
+        return None
+    return {"name": name, "sha256": index.get((version_id or 0, name))}
+
+
+def load_blobs(session: Session, shas: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    wanted = sorted(set(shas))
+    for start in range(0, len(wanted), 50):
+        rows = session.execute(
+            select(Blob.sha256, Blob.content).where(Blob.sha256.in_(wanted[start : start + 50]))
+        )
+        yield from ((row[0], row[1]) for row in rows)
+
+
+def image_shas(data: Any) -> set[str]:
+    """Every `attachment:<kind>/<sha>` the print data names."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        src = data.get("src")
+        if isinstance(src, str) and src.startswith("attachment:"):
+            found.add(src.rsplit("/", 1)[1])
+        for value in data.values():
+            found |= image_shas(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            found |= image_shas(value)
+    return found
+
+
+# --- household archive record ------------------------------------------------------------------
+
+
+def household_archive_data(session: Session, household: Household, base_url: str) -> dict:
+    hid = household.id
+    members = session.execute(
+        select(Membership, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.household_id == hid, Membership.ended_at.is_(None))
+        .order_by(Membership.position)
+    ).all()
+    member_rows = [
+        schemas.member_out.dump(
+            {
+                "name": p.name,
+                "id_number": p.id_number,
+                "relation": m.relation,
+                "sex": p.sex,
+                "birth_date": p.birth_date,
+                "details": m.details,
+            }
+        )
+        for m, p in members
+    ]
+    helpers = session.scalars(
+        select(HelperAssignment)
+        .where(HelperAssignment.household_id == hid)
+        .order_by(HelperAssignment.started_on, HelperAssignment.id)
+    )
+    measures = session.scalars(
+        select(AssistanceMeasure)
+        .where(AssistanceMeasure.household_id == hid)
+        .order_by(AssistanceMeasure.recorded_on, AssistanceMeasure.id)
+    )
+    visits = session.scalars(select(Visit).where(Visit.household_id == hid))
+    events = session.scalars(
+        select(MajorEvent).where(MajorEvent.household_id == hid).order_by(MajorEvent.id)
+    )
+    photo, signature = _identification_files(session, household.source_version_id)
+    index = _attachment_index(session, [household.source_version_id or 0])
+    data = documents.household_archive(
+        schemas.household_out.dump(household),
+        area=area_names(session, household.village_code),
+        members=member_rows,
+        helpers=schemas.helper_out.dump(helpers, many=True),
+        measures=schemas.measure_out.dump(measures, many=True),
+        visits=schemas.visit_out.dump(visits, many=True),
+        events=schemas.event_out.dump(events, many=True),
+        house_photo=_ref(index, household.source_version_id, photo),
+        head_signature=_ref(index, household.source_version_id, signature),
+        labels=labels(),
+    )
+    return data | {
+        "verify": verification(data, kind="household", ident=household.code, base_url=base_url)
+    }
+
+
+def _identification_files(session: Session, version_id: int | None) -> tuple[str | None, ...]:
+    """The house photo and head signature file names, read again from the identification."""
+    if version_id is None:
+        return None, None
+    row = session.execute(
+        select(SubmissionVersion.xml, FormVersion)
+        .join(FormVersion, FormVersion.id == SubmissionVersion.form_version_id)
+        .where(SubmissionVersion.id == version_id)
+    ).first()
+    if row is None:
+        return None, None
+    identification = normalize(row[0], row[1].schema).identification
+    if identification is None:
+        return None, None
+    return identification.house_photo, identification.head_signature
+
+
+def _audit_print(
+    session: Session, user: PrintingUser | None, document: str, ident: str | int, village: str
+) -> None:
+    """Every print is an export of personal data (the archive record shows full ID numbers)."""
+    record(
+        session,
+        user if isinstance(user, WebUser) else None,
+        "print_archive",
+        object_kind=document,
+        object_id=ident,
+        area_code=village,
+        username=None if isinstance(user, WebUser) else "命令行 command line",
+    )
+
+
+def print_household_archive(
+    session: Session, *, user: PrintingUser | None, code: str, base_url: str
+) -> PrintJob:
+    household = get_household(session, code)
+    check_access(user, household.village_code)
+    _audit_print(session, user, "household_archive", code, household.village_code)
+    issue_archive_number(session, household)
+    data = household_archive_data(session, household, base_url)
+    return _job(
+        session,
+        "household_archive.html",
+        {"record": data},
+        data,
+        f"户档案-{household.head_name}-{household.code}.pdf",
+        f"household-archive-{household.code}.pdf",
+    )
+
+
+def _job(
+    session: Session, template: str, context: dict, data: dict, name: str, ascii_name: str
+) -> PrintJob:
+    area = data["area"]
+    context = context | {
+        "title": data["title"],
+        "author": f"{area['place']}村民委员会",
+        "keywords": " ".join(
+            x for x in (area["place"], data.get("month", ""), data["archive_no"]) if x
+        ),
+    }
+    return PrintJob(
+        template=template,
+        context=context,
+        title=data["title"],
+        filename=name,
+        ascii_filename=ascii_name,
+        attachments=dict(load_blobs(session, image_shas(data))),
+    )
+
+
+# --- monthly work form -------------------------------------------------------------------------
+
+
+def work_forms_data(
+    session: Session, households: list[Household], month: str, base_url: str
+) -> list[dict]:
+    """One work form per household for the month, in the given order (3 queries in all)."""
+    first, last = check_month(month)
+    ids = [h.id for h in households]
+    visits = (
+        list(
+            session.scalars(
+                select(Visit).where(
+                    Visit.household_id.in_(ids), Visit.visited_on >= first, Visit.visited_on <= last
+                )
+            )
+        )
+        if ids
+        else []
+    )
+    visit_ids = [v.id for v in visits]
+    per_visit: dict[int, dict[str, list]] = defaultdict(lambda: {"indicators": [], "measures": []})
+    if visit_ids:
+        for row in session.scalars(
+            select(IndicatorObservation)
+            .where(IndicatorObservation.visit_id.in_(visit_ids))
+            .order_by(IndicatorObservation.id)
+        ):
+            per_visit[row.visit_id or 0]["indicators"].append(schemas.indicator_out.dump(row))
+        for row in session.scalars(
+            select(AssistanceMeasure)
+            .where(AssistanceMeasure.visit_id.in_(visit_ids))
+            .order_by(AssistanceMeasure.id)
+        ):
+            per_visit[row.visit_id or 0]["measures"].append(schemas.measure_out.dump(row))
+    index = _attachment_index(session, [v.source_version_id for v in visits])
+    by_household: dict[int, list[dict]] = defaultdict(list)
+    for visit in visits:
+        by_household[visit.household_id].append(_visit_record(visit, per_visit[visit.id], index))
+    area = area_names(session, households[0].village_code) if households else {}
+    forms = []
+    for household in households:
+        data = documents.work_form(
+            schemas.household_out.dump(household),
+            area=area
+            if area.get("village_code") == household.village_code
+            else area_names(session, household.village_code),
+            month=month,
+            visits=by_household[household.id],
+            labels=labels(),
+        )
+        ident = f"{household.code}_{month}"
+        forms.append(
+            data | {"verify": verification(data, kind="work-form", ident=ident, base_url=base_url)}
+        )
+    return forms
+
+
+def _visit_record(visit: Visit, extra: dict, index: dict) -> dict:
+    record = schemas.visit_out.dump(visit) | extra
+    files = visit.files or {}
+    version = visit.source_version_id
+    record["photos"] = [_ref(index, version, name) for name in files.get("photos") or []]
+    record["member_signature"] = _ref(index, version, files.get("member_signature"))
+    record["visitor_signature"] = _ref(index, version, files.get("visitor_signature"))
+    return record
+
+
+def print_work_form(
+    session: Session, *, user: PrintingUser | None, code: str, month: str, base_url: str
+) -> PrintJob:
+    check_month(month)
+    household = get_household(session, code)
+    check_access(user, household.village_code)
+    _audit_print(session, user, "work_form", f"{code} {month}", household.village_code)
+    issue_archive_number(session, household)
+    data = work_forms_data(session, [household], month, base_url)[0]
+    return _job(
+        session,
+        "work_form.html",
+        {"form": data},
+        data,
+        f"帮扶工作表-{household.head_name}-{month}.pdf",
+        f"work-form-{household.code}-{month}.pdf",
+    )
+
+
+# --- major-event report ------------------------------------------------------------------------
+
+
+def event_report_data(session: Session, event: MajorEvent, base_url: str) -> dict:
+    household = _household_of(session, event)
+    record = schemas.event_out.dump(event)
+    index = _attachment_index(session, [event.source_version_id])
+    record["photo"] = _ref(index, event.source_version_id, (event.details or {}).get("photo"))
+    data = documents.event_report(
+        schemas.household_out.dump(household),
+        record,
+        area=area_names(session, household.village_code),
+        labels=labels(),
+    )
+    return data | {
+        "verify": verification(data, kind="event", ident=str(event.id), base_url=base_url)
+    }
+
+
+def _household_of(session: Session, event: MajorEvent) -> Household:
+    household = session.get(Household, event.household_id)
+    if household is None:  # a foreign key prevents it; say so plainly if it ever happens
+        raise RecordNotFound(
+            f"重大变故报告 {event.id} 没有农户 / event {event.id} has no household"
+        )
+    return household
+
+
+def print_event_report(
+    session: Session, *, user: PrintingUser | None, event_id: int, base_url: str
+) -> PrintJob:
+    event = session.get(MajorEvent, event_id)
+    if event is None:
+        raise RecordNotFound(f"找不到重大变故报告 {event_id} / no major-event report {event_id}")
+    household = _household_of(session, event)
+    check_access(user, household.village_code)
+    _audit_print(session, user, "event_report", event_id, household.village_code)
+    issue_archive_number(session, household)
+    data = event_report_data(session, event, base_url)
+    return _job(
+        session,
+        "event_report.html",
+        {"report": data},
+        data,
+        f"重大变故事项报告单-{household.head_name}-{event.id}.pdf",
+        f"event-report-{event.id}.pdf",
+    )
+
+
+# --- village binder ----------------------------------------------------------------------------
+
+
+def binder_households(
+    session: Session, *, user: PrintingUser | None, village_code: str, month: str
+) -> list[Household]:
+    """The households a village's binder holds, in archive order; issues missing 档号."""
+    check_month(month)
+    check_access(user, village_code)
+    _audit_print(session, user, "village_binder", f"{village_code} {month}", village_code)
+    if not session.scalar(
+        select(Area.id).where(Area.code == village_code, Area.level == "village")
+    ):
+        raise RecordNotFound(f"找不到行政村 {village_code} / no village {village_code}")
+    households = list(
+        session.scalars(
+            select(Household)
+            .where(Household.village_code == village_code, Household.status != "rejected")
+            .order_by(Household.code)
+        )
+    )
+    for household in households:
+        issue_archive_number(session, household)
+    return households
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+def verify(session: Session, *, kind: str, ident: str, digest: str, base_url: str) -> VerifyResult:
+    """Does a printed digest match the record as it is now? Shows no personal data."""
+    if kind not in KIND_TITLES:
+        raise RecordNotFound(f"未知的档案类型 {kind} / unknown record kind")
+    if kind == "household":
+        data = household_archive_data(session, get_household(session, ident), base_url)
+    elif kind == "work-form":
+        code, _, month = ident.rpartition("_")
+        check_month(month)
+        data = work_forms_data(session, [get_household(session, code)], month, base_url)[0]
+    else:
+        event = session.get(MajorEvent, int(ident)) if ident.isdigit() else None
+        if event is None:
+            raise RecordNotFound(f"找不到重大变故报告 {ident} / no major-event report {ident}")
+        data = event_report_data(session, event, base_url)
+    return VerifyResult(KIND_TITLES[kind], ident, content_digest(data) == digest)
+
+
+@dataclass(frozen=True)
+class BinderJob:
+    cover: dict[str, Any]
+    forms: list[dict[str, Any]]
+    meta: dict[str, str]
+    image_shas: set[str]
+    filename: str
+    ascii_filename: str
+
+
+def prepare_binder(
+    session: Session, *, user: PrintingUser | None, village_code: str, month: str, base_url: str
+) -> BinderJob:
+    """Everything the binder prints, built before rendering starts (archive numbers issued)."""
+    households = binder_households(session, user=user, village_code=village_code, month=month)
+    forms = work_forms_data(session, households, month, base_url)
+    area = area_names(session, village_code)
+    cover = documents.binder_cover(area, month=month, forms=forms)
+    place = documents.place(area)
+    return BinderJob(
+        cover=cover,
+        forms=forms,
+        meta={
+            "title": cover["title"],
+            "author": f"{place}村民委员会",
+            "keywords": f"{place} {month} 帮扶工作表",
+        },
+        image_shas=image_shas(forms),
+        filename=f"帮扶工作表汇编-{area['village_name'] or village_code}-{month}.pdf",
+        ascii_filename=f"binder-{village_code}-{month}.pdf",
+    )

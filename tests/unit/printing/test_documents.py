@@ -1,0 +1,185 @@
+"""Print data is built from schema-dumped records by pure functions (no database, no files)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from server.config import REPO_ROOT
+from server.printing import documents
+from server.printing.digest import content_digest, verification, verify_path
+from server.printing.pagination import PartLayout, chunks, first_pages, front_matter_pages
+
+LABELS = json.loads((REPO_ROOT / "exports" / "labels.json").read_text(encoding="utf-8"))
+AREA = {
+    "village_code": "440233100201",
+    "county_name": "新丰县",
+    "town_name": "黄磜镇",
+    "village_name": "梁坝村",
+}
+HOUSEHOLD = {
+    "code": "H440233100201-0001",
+    "village_code": "440233100201",
+    "head_name": "张三",
+    "household_type": "marginal_at_risk",
+    "household_kind": "ordinary",
+    "archive_no": "440233100201-2026-0001",
+    "member_count": 3,
+    "address": "梁坝村三组12号",
+    "status": "monitored",
+    "identified_on": "2026-03-01",
+    "income": {"wages": "12000.50", "note": "妻子残疾"},
+    "per_capita_net_income": "6566.83",
+    "risk_causes": ["illness", "disability"],
+    "main_risk": "illness",
+}
+
+
+def visit(n: int, **overrides):  # type: ignore[no-untyped-def]
+    return {
+        "id": n,
+        "visited_on": f"2026-11-{n:02d}",
+        "visitor_name": "刘干部",
+        "visitor_role": "contact_helper",
+        "mode": "in_home",
+        "met_person": "head",
+        "change_categories": ["health"],
+        "new_risks": [],
+        "measures": [],
+        "indicators": [
+            {"code": "medical", "state": "not_met", "detail": "未签约家庭医生"},
+            {"code": "bayou:road", "state": "met", "detail": None},
+        ],
+        "photos": [{"name": f"{n}.jpg", "sha256": f"{n:064x}"}],
+        "member_signature": {"name": "s.png", "sha256": None},
+        "visitor_signature": None,
+    } | overrides
+
+
+def test_work_form_labels_codes_orders_visits_and_marks_what_is_missing():
+    form = documents.work_form(
+        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(20), visit(5)], labels=LABELS
+    )
+    assert [v["visited_on"] for v in form["visits"]] == ["2026年11月5日", "2026年11月20日"]
+    first = form["visits"][0]
+    assert first["visitor_role"] == "帮扶联系人" and first["mode"] == "入户走访"
+    assert first["indicators"][0] == {
+        "name": "基本医疗保障",
+        "state": "未达标",
+        "not_met": True,
+        "detail": "未签约家庭医生",
+    }
+    assert first["indicators"][1]["name"] == "有路通自然村"
+    assert first["photos"] == [
+        {"missing": False, "name": "5.jpg", "src": f"attachment:photo/{5:064x}"}
+    ]
+    assert first["member_signature"] == {"missing": True, "name": "s.png", "src": None}
+    assert first["visitor_signature"] is None
+    assert form["area"]["place"] == "新丰县黄磜镇梁坝村"
+    assert not form["below_minimum"]
+
+
+def test_a_month_without_visits_is_flagged_below_the_minimum():
+    form = documents.work_form(HOUSEHOLD, area=AREA, month="2026-02", visits=[], labels=LABELS)
+    assert form["visits"] == [] and form["below_minimum"] and form["month_zh"] == "2026年2月"
+
+
+def test_next_steps_are_the_measures_still_planned_or_in_progress():
+    measures = [
+        {"family": "employment", "status": "planned", "detail": "推荐就业"},
+        {"family": "industry", "status": "completed", "detail": "发放鸡苗"},
+    ]
+    block = documents.work_form(
+        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(3, measures=measures)], labels=LABELS
+    )["visits"][0]
+    assert [m["detail"] for m in block["next_steps"]] == ["推荐就业"]
+    assert [m["family"] for m in block["measures"]] == ["就业帮扶", "产业帮扶"]
+
+
+def test_archive_record_prints_income_risks_helper_history_and_visit_months():
+    record = documents.household_archive(
+        HOUSEHOLD,
+        area=AREA,
+        members=[
+            {
+                "name": "张三",
+                "id_number": "440233197503120015",
+                "relation": "01",
+                "sex": "male",
+                "details": {"health": ["disability"], "disability_grade": "3"},
+            }
+        ],
+        helpers=[
+            {
+                "role": "contact",
+                "name": "刘干部",
+                "started_on": "2026-03-01",
+                "ended_on": "2026-09-30",
+            },
+            {"role": "contact", "name": "陈干部", "started_on": "2026-10-01", "ended_on": None},
+        ],
+        measures=[],
+        events=[],
+        visits=[
+            {"visited_on": "2026-10-03"},
+            {"visited_on": "2026-11-05"},
+            {"visited_on": "2026-11-20"},
+        ],
+        house_photo=None,
+        head_signature={"name": "h.png", "sha256": "ab" * 32},
+        labels=LABELS,
+    )
+    assert record["members"][0]["id_number"] == "440233197503120015"
+    assert record["members"][0]["health"] == "残疾（三级）"
+    assert record["risk"] == {"causes": "因病、因残", "main": "因病", "description": ""}
+    assert record["income"]["rows"][0] == ("工资性收入", "12000.50")
+    assert [h["period"] for h in record["helpers"]] == [
+        "2026年3月1日—2026年9月30日",
+        "2026年10月1日—至今",
+    ]
+    assert record["visit_summary"]["months"] == [("2026年10月", 1, True), ("2026年11月", 2, False)]
+    assert record["house_photo"] is None
+    assert record["head_signature"]["src"] == "attachment:signature/" + "ab" * 32
+
+
+def test_binder_cover_counts_visits_and_lists_households_below_two_visits():
+    forms = [
+        documents.work_form(
+            HOUSEHOLD | {"code": f"H{n}", "head_name": name},
+            area=AREA,
+            month="2026-11",
+            visits=visits,
+            labels=LABELS,
+        )
+        for n, (name, visits) in enumerate([("甲", [visit(1), visit(2)]), ("乙", [])])
+    ]
+    cover = documents.binder_cover(AREA, month="2026-11", forms=forms)
+    assert (cover["household_count"], cover["visit_count"]) == (2, 2)
+    assert cover["below_minimum"] == [{"head_name": "乙", "visits": 0}]
+    assert [e["anchor"] for e in cover["entries"]] == ["hh-H0", "hh-H1"]
+
+
+def test_the_digest_changes_with_any_printed_value_and_ignores_the_verify_block():
+    form = documents.work_form(
+        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(5)], labels=LABELS
+    )
+    digest = content_digest(form)
+    assert len(digest) == 12
+    assert content_digest(form | {"verify": {"digest": "x"}}) == digest
+    assert content_digest(form | {"archive_no": "other"}) != digest
+    block = verification(form, kind="work-form", ident="H1_2026-11", base_url="https://f.cn/")
+    assert block["url"] == f"https://f.cn/verify/work-form/H1_2026-11?d={digest}"
+    assert block["qr"].startswith("data:image/svg+xml;base64,")
+    assert verify_path("household", "H 1/2", "d") == "/verify/household/H%201%2F2?d=d"
+
+
+@pytest.mark.parametrize(("households", "pages"), [(0, 2), (1, 2), (30, 2), (31, 3), (200, 8)])
+def test_front_matter_is_the_cover_and_fixed_size_contents_pages(households, pages):
+    assert front_matter_pages(households) == pages
+
+
+def test_page_numbers_count_the_whole_binder_across_parts():
+    parts = [PartLayout(pages=5, anchors={"hh-a": 0, "hh-b": 3}), PartLayout(3, {"hh-c": 0})]
+    assert first_pages(2, parts) == {"hh-a": 3, "hh-b": 6, "hh-c": 8}
+    assert chunks(5, 2) == [range(0, 2), range(2, 4), range(4, 5)]
