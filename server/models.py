@@ -11,6 +11,7 @@ from server.ingest.models import (
     SubmissionIssue,
     SubmissionVersion,
 )
+from server.monitoring.models import WarningCase
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,
@@ -43,5 +44,6 @@ __all__ = [
     "SubmissionIssue",
     "SubmissionVersion",
     "Visit",
+    "WarningCase",
     "WebUser",
 ]

@@ -155,7 +155,10 @@ class Visit(Base):
     """One visit of the 帮扶工作表."""
 
     __tablename__ = "visits"
-    __table_args__ = (Index("ix_visits_household_visited_on", "household_id", "visited_on"),)
+    __table_args__ = (
+        Index("ix_visits_household_visited_on", "household_id", "visited_on"),
+        Index("ix_visits_visited_on", "visited_on"),  # the monthly monitoring reads by month
+    )
 
     id: Mapped[intpk]
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))

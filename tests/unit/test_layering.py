@@ -27,7 +27,7 @@ PURE = [
 FORBIDDEN_IN_PURE = ("flask", "werkzeug", "sqlalchemy", "server.db", "os", "time", "datetime.now")
 # A feature may import only the features before it; openrosa is the adapter on the side.
 LAYERS = [
-    "areas", "auth", "forms", "registry", "ingest", "exports", "monitoring", "admin", "openrosa"
+    "areas", "auth", "forms", "registry", "ingest", "monitoring", "exports", "admin", "openrosa"
 ]
 
 
