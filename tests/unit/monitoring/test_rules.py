@@ -257,3 +257,35 @@ def test_meeting_a_deceased_head_is_flagged():
     home = household(1, head_name="李老", absent_members=(("李老", "deceased"),))
     flags = authenticity_flags([home], [visit(1, 1, date(2024, 3, 2), met_person="head")], SETTINGS)
     assert [(f.code, f.detail) for f in flags] == [("absent_member", "李老 deceased")]
+
+
+# -- charts and scope ----------------------------------------------------------------------------
+
+
+def test_a_chart_is_svg_with_escaped_labels_and_proportional_bars():
+    from xml.etree import ElementTree as ET
+
+    from server.monitoring.charts import bar_chart
+
+    svg = bar_chart("走访 <visits>", ["1月", "2月"], [("实际", [10, 5]), ("应访", [20, 20])])
+    root = ET.fromstring(svg)  # noqa: S314 - our own output
+    heights = [
+        float(r.get("height"))
+        for r in root.iter("{http://www.w3.org/2000/svg}rect")
+        if r.get("height") != "10"
+    ]
+    assert heights[0] * 2 == heights[1]  # January: 10 done vs 20 required
+    assert heights[2] == heights[0] / 2  # February: 5 done
+    assert "&lt;visits&gt;" in svg
+
+
+def test_scope_prefixes_by_role():
+    from server.monitoring.scope import area_prefix, may_access_village, narrow
+
+    assert area_prefix("county_admin", None) == "440233"
+    assert area_prefix("town_reviewer", "440233100000") == "440233100"
+    assert may_access_village("village_committee", LIANGBA, LIANGBA)
+    assert not may_access_village("village_committee", LIANGBA, "440233100200")
+    assert not may_access_village("town_reviewer", None, LIANGBA)
+    assert narrow("440233100", "440233101000") == "440233100"  # another town: refused
+    assert narrow("440233", "440233100000") == "440233100"
