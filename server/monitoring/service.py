@@ -367,9 +367,8 @@ def _sum_rows(prefix: str, rows: dict[str, AreaRow]) -> AreaRow:
 
 
 def _area_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(
-            select(Area.code, Area.name).where(Area.valid_to.is_(None))
-        ))
+    rows = session.execute(select(Area.code, Area.name).where(Area.valid_to.is_(None)))
+    return {row.code: row.name for row in rows}
 
 
 def area_name(session: Session, code: str) -> str:
