@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from server.auth.models import AppUser
@@ -49,12 +49,15 @@ class ExportFilter:
 
 
 def _stream(session: Session, stmt) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    yield from session.execute(stmt.execution_options(yield_per=BATCH))
+    """Rows as plain tuples, fetched in batches (a server-side cursor on PostgreSQL)."""
+    streamed = stmt.execution_options(stream_results=True, yield_per=BATCH)
+    for batch in session.connection().execute(streamed).partitions():
+        yield from batch
 
 
 def _rendered(spec: t.TableSpec, rows: Iterator[Any], masked: bool) -> Iterator[list[Any]]:
-    for row in rows:
-        yield t.render_row(spec, row, masked=masked)
+    """Each row's cells; the query selects the columns in the spec's order."""
+    return map(t.row_renderer(spec, masked=masked), rows)
 
 
 def _between(column, f: ExportFilter):  # type: ignore[no-untyped-def]
@@ -66,8 +69,10 @@ def _between(column, f: ExportFilter):  # type: ignore[no-untyped-def]
     return clauses
 
 
-def _gps(lat, lon):  # type: ignore[no-untyped-def]
-    return (cast(lat, String) + " " + cast(lon, String)).label("gps")
+def _raw(column):  # type: ignore[no-untyped-def]
+    """Dates and times as the database returns them: SQLite's ISO text needs no parsing only to
+    be written back as text (PostgreSQL's driver returns typed values either way)."""
+    return type_coerce(column, String).label(column.key)
 
 
 def _scope(f: ExportFilter):  # type: ignore[no-untyped-def]
@@ -92,9 +97,10 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.status,
             Household.member_count,
             Household.per_capita_net_income,
-            Household.identified_on,
+            _raw(Household.identified_on),
             Household.main_risk,
-            _gps(Household.latitude, Household.longitude),
+            Household.latitude,
+            Household.longitude,
         )
         .where(_scope(f))
         .order_by(Household.id)
@@ -107,7 +113,7 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Person.id_number,
             Membership.relation,
             Person.sex,
-            Person.birth_date,
+            _raw(Person.birth_date),
         )
         .join(Membership, Membership.household_id == Household.id)
         .join(Person, Person.id == Membership.person_id)
@@ -119,16 +125,17 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Visit.id,
             Household.code.label("household_code"),
             Household.village_code,
-            Visit.visited_on,
+            _raw(Visit.visited_on),
             Visit.visitor_name,
             Visit.visitor_phone,
             Visit.mode,
             Visit.met_person,
             Visit.risk_trend,
             Visit.difficulties,
-            _gps(Visit.latitude, Visit.longitude),
-            Visit.started_at,
-            Visit.ended_at,
+            Visit.latitude,
+            Visit.longitude,
+            _raw(Visit.started_at),
+            _raw(Visit.ended_at),
         )
         .join(Household, Household.id == Visit.household_id)
         .where(_scope(f), *_between(Visit.visited_on, f))
@@ -138,7 +145,7 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
         select(
             IndicatorObservation.visit_id,
             Household.code.label("household_code"),
-            IndicatorObservation.observed_on,
+            _raw(IndicatorObservation.observed_on),
             IndicatorObservation.code,
             IndicatorObservation.state,
             IndicatorObservation.detail,
@@ -151,7 +158,7 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
         select(
             AssistanceMeasure.visit_id,
             Household.code.label("household_code"),
-            AssistanceMeasure.recorded_on,
+            _raw(AssistanceMeasure.recorded_on),
             AssistanceMeasure.family,
             AssistanceMeasure.detail,
             AssistanceMeasure.status,
@@ -166,8 +173,8 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             MajorEvent.id,
             Household.code.label("household_code"),
             MajorEvent.event_type,
-            MajorEvent.occurred_on,
-            MajorEvent.reported_at,
+            _raw(MajorEvent.occurred_on),
+            _raw(MajorEvent.reported_at),
             MajorEvent.status,
             MajorEvent.estimated_cost,
         )
@@ -255,6 +262,7 @@ def submissions_export(
 
 
 def _submission_rows(session, stmt, schema, spec, masked) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
+    render = t.row_renderer(spec, masked=masked)
     for row in _stream(session, stmt):
         meta = {
             "KEY": row.instance_id,
@@ -263,4 +271,4 @@ def _submission_rows(session, stmt, schema, spec, masked) -> Iterator[list[Any]]
         }
         for table, values in t.flatten_submission(schema, row.xml, meta):
             if table == spec.name:
-                yield t.render_row(spec, values, masked=masked)
+                yield render(values)

@@ -16,7 +16,7 @@ from defusedxml import ElementTree
 from server.forms.xform import Field, FormSchema
 
 # Kinds of personal data and how they are masked for roles that may not see them.
-ID_NUMBER, PHONE, GPS, NAME = "id_number", "phone", "gps", "name"
+ID_NUMBER, PHONE, GPS, GEOPOINT, NAME = "id_number", "phone", "gps", "geopoint", "name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +45,12 @@ def mask(value: Any, kind: str | None) -> Any:
         return text[:6] + "*" * max(0, len(text) - 10) + text[-4:] if len(text) > 10 else "****"
     if kind == PHONE:
         return text[:3] + "****" + text[-4:] if len(text) >= 7 else "****"
-    if kind == GPS:
+    if kind == GPS:  # one coordinate, kept to two decimals (about 1 km)
+        return round(value, 2) if isinstance(value, float) else "****"
+    if kind == GEOPOINT:  # "lat lon alt accuracy" as the phone sent it
+        parts = text.split(" ")[:2]
         try:
-            return " ".join(f"{float(part):.2f}" for part in text.split()[:2])
+            return " ".join(f"{float(p):.2f}" for p in parts)
         except ValueError:
             return "****"
     if kind == NAME:
@@ -70,14 +73,31 @@ def cell(value: Any) -> Any:
     return value
 
 
+PLAIN = (str, int, float, type(None))
+
+
+def row_renderer(spec: TableSpec, *, masked: bool):  # type: ignore[no-untyped-def]
+    """A function turning a row (a tuple in the spec's column order, or a dict by column key)
+    into the values to write, with the sensitive columns masked. Rows without anything to mask
+    pass through untouched: the CSV writer formats dates and decimals itself (`str`), and the
+    XLSX writer converts what Excel cannot hold (`cell`)."""
+    masks = [(i, c.sensitive) for i, c in enumerate(spec.columns) if c.sensitive and masked]
+    keys = [c.key for c in spec.columns]
+
+    def render(row: Any) -> Any:
+        if isinstance(row, dict):
+            row = [row.get(k) for k in keys]
+        elif masks:
+            row = list(row)
+        for i, kind in masks:
+            row[i] = mask(row[i], kind)
+        return row
+
+    return render
+
+
 def render_row(spec: TableSpec, row: Any, *, masked: bool) -> list[Any]:
-    if isinstance(row, dict):
-        values = [row.get(c.key) for c in spec.columns]
-    else:
-        values = [getattr(row, c.key) for c in spec.columns]
-    if masked:
-        values = [mask(v, c.sensitive) for v, c in zip(values, spec.columns, strict=True)]
-    return [cell(v) for v in values]
+    return [cell(v) for v in row_renderer(spec, masked=masked)(row)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,7 +118,8 @@ HOUSEHOLDS = TableSpec(
         Column("per_capita_net_income", "人均纯收入 Per-capita net income"),
         Column("identified_on", "识别日期 Identified on"),
         Column("main_risk", "主要风险 Main risk"),
-        Column("gps", "住址定位 Home GPS", GPS),
+        Column("latitude", "住址纬度 Home latitude", GPS),
+        Column("longitude", "住址经度 Home longitude", GPS),
     ),
 )
 MEMBERS = TableSpec(
@@ -126,7 +147,8 @@ VISITS = TableSpec(
         Column("met_person", "见到的人 Who was met"),
         Column("risk_trend", "风险变化 Risk trend"),
         Column("difficulties", "困难及诉求 Difficulties"),
-        Column("gps", "走访定位 Visit GPS", GPS),
+        Column("latitude", "走访纬度 Visit latitude", GPS),
+        Column("longitude", "走访经度 Visit longitude", GPS),
         Column("started_at", "开始时间 Started"),
         Column("ended_at", "结束时间 Ended"),
     ),
@@ -182,7 +204,7 @@ META = (
 
 def _sensitive(f: Field) -> str | None:
     if f.kind == "geopoint":
-        return GPS
+        return GEOPOINT
     return next((kind for part, kind in SENSITIVE_NAMES.items() if part in f.name), None)
 
 

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 
-from server.exports.tables import TableSpec
+from server.exports.tables import PLAIN, TableSpec, cell
 
 BATCH = 5000
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit minus the header row; longer tables continue
@@ -49,7 +49,7 @@ def write_xlsx(tables: Tables, out: IO[bytes]) -> Iterator[int]:
             if count == XLSX_MAX_ROWS:
                 part += 1
                 sheet, count = _sheet(book, spec, part), 0
-            sheet.append(row)
+            sheet.append([v if isinstance(v, PLAIN) else cell(v) for v in row])
             count += 1
             pending += 1
             if pending == BATCH:
