@@ -163,11 +163,18 @@ def visit_compliance(
             and counts_as_visit(visit, settings)
         ):
             done[visit.household_id] += 1
+    return shortfalls_from_counts(households, done, settings)
+
+
+def shortfalls_from_counts(
+    households: Iterable[HouseholdFacts], done: dict[int, int], settings: MonitoringSettings
+) -> tuple[Shortfall, ...]:
+    """The same rule over visit counts already made (the service counts in SQL)."""
     required = settings.min_visits_per_month
     return tuple(
-        Shortfall(h.id, h.village_code, h.helpers, done[h.id], required)
+        Shortfall(h.id, h.village_code, h.helpers, done.get(h.id, 0), required)
         for h in households
-        if h.status in UNDER_MONITORING and done[h.id] < required
+        if h.status in UNDER_MONITORING and done.get(h.id, 0) < required
     )
 
 
@@ -220,10 +227,13 @@ def indicator_reasons(
     first, last = month_bounds(month)
     prev_first, prev_last = month_bounds(previous_month(month))
     reasons: dict[int, list[Reason]] = defaultdict(list)
+    watched = set(settings.watched_indicators)
     for household_id, visits in states_by_visit(observations).items():
         this_month = [v for v in visits if first <= v[0] <= last]
         last_month = [v for v in visits if prev_first <= v[0] <= prev_last]
-        for code in settings.watched_indicators:
+        # Both rules need an item not met at a visit this month: look only at those items.
+        candidates = {c for v in this_month for c, st in v[2].items() if st == "not_met"}
+        for code in [c for c in settings.watched_indicators if c in candidates & watched]:
             found = _regression(visits, code, first, last)
             if found:
                 reasons[household_id].append(Reason("indicator_regressed", found))

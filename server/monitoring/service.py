@@ -1,6 +1,6 @@
 """Load the records of a scope and a month, run the rules, and shape the dashboard.
 
-Reads only what the month needs: household facts, the month's visits (household, day, mode),
+Reads only what the month needs: household facts, visit counts per household (in SQL),
 the indicator history of households with something not met lately, and the open events.
 Authenticity signals (heavier: every visit with its device, texts and photo hashes) are computed
 per village or town on demand, not for the county dashboard. Never commits.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
@@ -102,14 +102,14 @@ def monthly_overview(session: Session, *, month: date, prefix: str, today: date)
     level = level_of(prefix)
     homes, extra = _households(session, prefix, with_helpers=level == "village")
     facts = list(homes.values())
-    visits = _month_visits(session, prefix, first, last)
-    shortfalls = rules.visit_compliance(facts, visits, month, settings)
+    counts = _visit_counts(session, prefix, first, last, settings)
+    shortfalls = rules.shortfalls_from_counts(facts, counts, settings)
     indicator = rules.indicator_reasons(_observations(session, prefix, month), month, settings)
     income = rules.income_below(facts, settings)
     events = rules.event_states(_events(session, prefix, first), min(today, last), settings)
     warnings = rules.early_warnings(facts, shortfalls, indicator, income, events)
     rows = _rows(
-        session, level, homes, extra, visits, shortfalls, warnings, events, settings, first, last
+        session, level, homes, extra, counts, shortfalls, warnings, events, settings, first, last
     )
     total = _sum_rows(prefix, rows)
     return Overview(
@@ -138,24 +138,28 @@ def _in_scope(prefix: str):  # type: ignore[no-untyped-def]
 def _households(
     session: Session, prefix: str, *, with_helpers: bool
 ) -> tuple[dict[int, HouseholdFacts], dict[int, tuple]]:
-    rows = session.execute(
-        select(
-            Household.id,
-            Household.code,
-            Household.village_code,
-            Household.head_name,
-            Household.household_type,
-            Household.status,
-            Household.per_capita_net_income,
-            Household.latitude,
-            Household.longitude,
-            Household.identified_on,
-            Household.created_at,
-            Household.updated_at,
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Household.id,
+                Household.code,
+                Household.village_code,
+                Household.head_name,
+                Household.household_type,
+                Household.status,
+                Household.per_capita_net_income,
+                Household.latitude,
+                Household.longitude,
+                Household.identified_on,
+                Household.created_at,
+                Household.updated_at,
+            )
+            .where(_in_scope(prefix))
+            .order_by(Household.village_code, Household.code)
         )
-        .where(_in_scope(prefix))
-        .order_by(Household.village_code, Household.code)
-    ).all()
+        .all()
+    )
     helpers = _helpers(session, prefix) if with_helpers else {}
     absent = _absent_members(session, prefix) if with_helpers else {}
     homes = {
@@ -206,47 +210,63 @@ def _absent_members(session: Session, prefix: str) -> dict[int, tuple[tuple[str,
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _month_visits(session: Session, prefix: str, first: date, last: date) -> list[VisitFacts]:
-    rows = session.execute(
-        select(Visit.id, Visit.household_id, Visit.visited_on, Visit.mode)
+def _visit_counts(
+    session: Session, prefix: str, first: date, last: date, settings: MonitoringSettings
+) -> dict[int, int]:
+    """Counted visits per household this month (phone calls only if the settings say so)."""
+    query = (
+        select(Visit.household_id, func.count(Visit.id))
         .join(Household, Household.id == Visit.household_id)
         .where(_in_scope(prefix), Visit.visited_on.between(first, last))
-    ).all()
-    return [VisitFacts(r.id, r.household_id, r.visited_on, mode=r.mode) for r in rows]
+        .group_by(Visit.household_id)
+    )
+    if not settings.phone_visits_count:
+        query = query.where(or_(Visit.mode.is_(None), Visit.mode != "phone"))
+    return {row[0]: row[1] for row in session.connection().execute(query)}
 
 
 def _observations(session: Session, prefix: str, month: date) -> list[Observation]:
-    """The indicator history (three months) of households with a watched item not met during
-    this month or the last: only they can show a regression or a second month not met."""
-    _first, last = rules.month_bounds(month)
-    since = rules.previous_month(month)
-    window_start = rules.previous_month(since)
-    watched = [*settings_for(month).watched_indicators, rules.BAYOU_ALL]
-    troubled = (
-        select(IndicatorObservation.household_id)
-        .join(Household, Household.id == IndicatorObservation.household_id)
-        .where(
-            _in_scope(prefix),
-            IndicatorObservation.state == "not_met",
-            IndicatorObservation.code.in_(watched),
-            IndicatorObservation.observed_on.between(since, last),
+    """The recent history (this month and the two before) of each watched item that was not
+    met at a visit this month: only those can show a regression or a second month not met.
+    A 八有 item's history includes `bayou:all` (all eight met)."""
+    first, last = rules.month_bounds(month)
+    window_start = rules.previous_month(rules.previous_month(month))
+    obs = IndicatorObservation
+    pairs = {
+        (row[0], row[1])
+        for row in session.connection().execute(
+            select(obs.household_id, obs.code)
+            .join(Household, Household.id == obs.household_id)
+            .where(
+                _in_scope(prefix),
+                obs.state == "not_met",
+                obs.code.in_(settings_for(month).watched_indicators),
+                obs.observed_on.between(first, last),
+            )
+            .distinct()
         )
-        .distinct()
-    )
-    rows = session.execute(
-        select(
-            IndicatorObservation.household_id,
-            IndicatorObservation.visit_id,
-            IndicatorObservation.observed_on,
-            IndicatorObservation.code,
-            IndicatorObservation.state,
-        ).where(
-            IndicatorObservation.household_id.in_(troubled),
-            IndicatorObservation.visit_id.is_not(None),
-            IndicatorObservation.observed_on.between(window_start, last),
-        )
-    ).all()
-    return [Observation(*r) for r in rows]
+    }
+    households = sorted({hid for hid, _ in pairs})
+    codes = {code for _, code in pairs}
+    if any(code.startswith("bayou:") for code in codes):
+        codes.add(rules.BAYOU_ALL)
+    found: list[Observation] = []
+    for chunk in (households[i : i + 500] for i in range(0, len(households), 500)):
+        for row in (
+            session.connection()
+            .execute(
+                select(obs.household_id, obs.visit_id, obs.observed_on, obs.code, obs.state).where(
+                    obs.household_id.in_(chunk),
+                    obs.code.in_(codes),
+                    obs.visit_id.is_not(None),
+                    obs.observed_on.between(window_start, last),
+                )
+            )
+            .all()
+        ):
+            if (row[0], row[3]) in pairs or row[3] == rules.BAYOU_ALL:
+                found.append(Observation(*row))
+    return found
 
 
 def _events(session: Session, prefix: str, first: date) -> list[EventFacts]:
@@ -289,7 +309,7 @@ def _rows(
     level,
     homes,
     extra,
-    visits,
+    counts,
     shortfalls,
     warnings,
     events,
@@ -312,10 +332,9 @@ def _rows(
             rows[code] = AreaRow(code, label)
         row = row_of[h.id] = rows[code]
         _count_household(row, h, extra[h.id], settings, first, last)
-    counted = [v for v in visits if rules.counts_as_visit(v, settings)]
-    for v in counted:
-        if v.household_id in row_of:
-            row_of[v.household_id].visits_done += 1
+    for household_id, done in counts.items():
+        if household_id in row_of:
+            row_of[household_id].visits_done += done
     for s in shortfalls:
         row_of[s.household_id].below += 1
     for w in warnings:
@@ -401,35 +420,42 @@ def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Tr
             )
         )
     ]
-    done, required, new, events = [], [], [], []
-    for start in periods:
-        first, last = rules.month_bounds(start)
-        settings = settings_for(start)
-        visits = (
-            select(func.count(Visit.id))
+    start, end = periods[0], rules.month_bounds(periods[-1])[1]
+    settings = {p: settings_for(p) for p in periods}
+    by_day = (
+        session.connection()
+        .execute(
+            select(Visit.visited_on, Visit.mode, func.count(Visit.id))
             .join(Household, Household.id == Visit.household_id)
-            .where(_in_scope(prefix), Visit.visited_on.between(first, last))
+            .where(_in_scope(prefix), Visit.visited_on.between(start, end))
+            .group_by(Visit.visited_on, Visit.mode)
         )
-        if not settings.phone_visits_count:
-            visits = visits.where(or_(Visit.mode.is_(None), Visit.mode != "phone"))
-        done.append(session.scalar(visits) or 0)
-        required.append(sum(1 for d in included if d <= last) * settings.min_visits_per_month)
-        new.append(sum(1 for d in included if first <= d <= last))
-        events.append(
-            session.scalar(
-                select(func.count(MajorEvent.id))
-                .join(Household, Household.id == MajorEvent.household_id)
-                .where(
-                    _in_scope(prefix),
-                    and_(
-                        MajorEvent.reported_at >= datetime(first.year, first.month, 1, tzinfo=UTC),
-                        MajorEvent.reported_at
-                        < datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1),
-                    ),
-                )
+        .all()
+    )
+    reported = (
+        session.connection()
+        .execute(
+            select(MajorEvent.reported_at)
+            .join(Household, Household.id == MajorEvent.household_id)
+            .where(
+                _in_scope(prefix), MajorEvent.reported_at >= datetime.combine(start, time(), UTC)
             )
-            or 0
         )
+        .all()
+    )
+    done, required, new, events = [], [], [], []
+    for p in periods:
+        first, last = rules.month_bounds(p)
+        done.append(
+            sum(
+                n
+                for day, phone, n in by_day
+                if first <= day <= last and (not phone or settings[p].phone_visits_count)
+            )
+        )
+        required.append(sum(1 for d in included if d <= last) * settings[p].min_visits_per_month)
+        new.append(sum(1 for d in included if first <= d <= last))
+        events.append(sum(1 for (at,) in reported if first <= at.date() <= last))
     return Trend(
         [f"{p.year % 100:02d}/{p.month:02d}" for p in periods], done, required, new, events
     )
