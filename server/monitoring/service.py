@@ -449,8 +449,8 @@ def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Tr
         done.append(
             sum(
                 n
-                for day, phone, n in by_day
-                if first <= day <= last and (not phone or settings[p].phone_visits_count)
+                for day, mode, n in by_day
+                if first <= day <= last and (mode != "phone" or settings[p].phone_visits_count)
             )
         )
         required.append(sum(1 for d in included if d <= last) * settings[p].min_visits_per_month)
