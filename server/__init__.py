@@ -14,7 +14,9 @@ def create_app(config: Config | None = None) -> Flask:
     from server.admin import views as admin_views
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
+    from server.exports import views as export_views
     from server.extensions import csrf, limiter
+    from server.monitoring import views as monitoring_views
 
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
@@ -28,7 +30,13 @@ def create_app(config: Config | None = None) -> Flask:
     # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
     # they authenticate every request on its own instead.
     csrf.exempt(openrosa.bp)
-    for blueprint in (openrosa.bp, auth_views.bp, admin_views.bp):
+    for blueprint in (
+        openrosa.bp,
+        auth_views.bp,
+        admin_views.bp,
+        monitoring_views.bp,
+        export_views.bp,
+    ):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app

@@ -72,6 +72,7 @@ class AreaRow:
     overdue_events: int = 0
     by_type: Counter = field(default_factory=Counter)
     by_status: Counter = field(default_factory=Counter)
+    by_type_status: Counter = field(default_factory=Counter)  # (type, status) → households
     reasons: list[Reason] = field(default_factory=list)
 
 
@@ -94,13 +95,25 @@ def level_of(prefix: str) -> str:
     return {6: "county", 9: "town"}.get(len(prefix), "village")
 
 
-def monthly_overview(session: Session, *, month: date, prefix: str, today: date) -> Overview:
-    """The whole month for the households whose village code starts with `prefix`."""
+def monthly_overview(
+    session: Session,
+    *,
+    month: date,
+    prefix: str,
+    today: date,
+    as_level: str | None = None,
+    with_helpers: bool = False,
+) -> Overview:
+    """The whole month for the households whose village code starts with `prefix`, one row per
+    area one level below the scope (county → towns, town → villages, village → households);
+    `as_level="town"` over the county gives a row per village."""
     month = month.replace(day=1)
     settings = settings_for(month)
     first, last = rules.month_bounds(month)
-    level = level_of(prefix)
-    homes, extra = _households(session, prefix, with_helpers=level == "village")
+    level = as_level or level_of(prefix)
+    homes, extra = _households(
+        session, prefix, with_helpers=with_helpers or level in ("village", "household")
+    )
     facts = list(homes.values())
     counts = _visit_counts(session, prefix, first, last, settings)
     shortfalls = rules.shortfalls_from_counts(facts, counts, settings)
@@ -322,13 +335,14 @@ def _rows(
         "county": lambda h: town_of(h.village_code),
         "town": lambda h: h.village_code,
         "village": lambda h: h.code,
+        "household": lambda h: h.code,
     }[level]
     rows: dict[str, AreaRow] = {}
     row_of: dict[int, AreaRow] = {}
     for h in homes.values():
         code = key(h)
         if code not in rows:
-            label = h.head_name if level == "village" else names.get(code, code)
+            label = h.head_name if level in ("village", "household") else names.get(code, code)
             rows[code] = AreaRow(code, label)
         row = row_of[h.id] = rows[code]
         _count_household(row, h, extra[h.id], settings, first, last)
@@ -339,7 +353,7 @@ def _rows(
         row_of[s.household_id].below += 1
     for w in warnings:
         row_of[w.household_id].warnings += 1
-        if level == "village":
+        if level in ("village", "household"):
             row_of[w.household_id].reasons.extend(w.reasons)
     for e in events:
         if e.status != "closed" and e.household_id in row_of:
@@ -353,6 +367,7 @@ def _count_household(row: AreaRow, h: HouseholdFacts, extra: tuple, settings, fi
     row.households += 1
     row.by_type[h.household_type] += 1
     row.by_status[h.status] += 1
+    row.by_type_status[(h.household_type, h.status)] += 1
     if h.status in rules.UNDER_MONITORING:
         row.under_monitoring += 1
         row.visits_required += settings.min_visits_per_month
@@ -382,6 +397,7 @@ def _sum_rows(prefix: str, rows: dict[str, AreaRow]) -> AreaRow:
             setattr(total, name, getattr(total, name) + getattr(row, name))
         total.by_type.update(row.by_type)
         total.by_status.update(row.by_status)
+        total.by_type_status.update(row.by_type_status)
     return total
 
 
