@@ -94,9 +94,7 @@ def _write(tables, output: Path, total: int) -> None:  # type: ignore[no-untyped
     written = 0
     with (
         output.open("wb") as out,
-        click.progressbar(
-            length=max(total, 1), label="导出 Exporting", file=click.get_text_stream("stderr")
-        ) as bar,
+        click.progressbar(length=max(total, 1), label="导出 Exporting") as bar,
     ):
         for rows in writer(tables, out):
             written += rows

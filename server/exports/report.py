@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import DomainError
 from server.monitoring.cases import REASON_LABELS
+from server.monitoring.scope import area_code_of
 from server.monitoring.service import area_name, monthly_overview
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,7 +81,7 @@ def monthly_report(session: Session, *, month: date, prefix: str, today: date) -
     return {
         "month": f"{month:%Y年%m月}",
         "month_code": f"{month:%Y-%m}",
-        "area": area_name(session, prefix + "000" if len(prefix) == 9 else prefix),
+        "area": area_name(session, area_code_of(prefix)),
         "settings": {
             "income_threshold": str(towns.settings.income_threshold),
             "min_visits": towns.settings.min_visits_per_month,

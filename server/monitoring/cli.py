@@ -88,7 +88,7 @@ def warnings(obj, month) -> None:  # type: ignore[no-untyped-def]
 @click.pass_obj
 def report(obj, month, output) -> None:  # type: ignore[no-untyped-def]
     """县月度监测报告 / the county's monthly report (XLSX or PDF)."""
-    from server.monitoring.report import monthly_report, render_pdf, render_xlsx
+    from server.exports.report import monthly_report, render_pdf, render_xlsx
 
     with unit_of_work(obj.app) as session:
         context = monthly_report(session, month=month.date(), prefix=COUNTY_CODE, today=_today())

@@ -39,3 +39,8 @@ def narrow(prefix: str, requested: str | None) -> str:
 
 def town_of(village_code: str) -> str:
     return village_code[:9] + "000"
+
+
+def area_code_of(prefix: str) -> str:
+    """The 12-digit code of the area a prefix stands for (county 440233 → 440233000000)."""
+    return prefix.ljust(12, "0") if len(prefix) in (6, 9) else prefix

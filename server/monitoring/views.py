@@ -16,7 +16,7 @@ from server.db import get_session
 from server.monitoring import cases as case_service
 from server.monitoring import service
 from server.monitoring.charts import bar_chart
-from server.monitoring.scope import area_prefix, narrow
+from server.monitoring.scope import area_code_of, area_prefix, narrow
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 WRITERS = ("county_admin", "town_reviewer", "village_committee")
@@ -94,17 +94,13 @@ def dashboard() -> str:
         view=view,
         charts=charts,
         signals=signals,
-        area_name=service.area_name(session, _area_code(prefix)),
+        area_name=service.area_name(session, area_code_of(prefix)),
         month=month,
         type_labels=TYPE_LABELS,
         status_labels=STATUS_LABELS,
         flag_labels=FLAG_LABELS,
         reason_labels=case_service.REASON_LABELS,
     )
-
-
-def _area_code(prefix: str) -> str:
-    return prefix + "000" if len(prefix) == 9 else prefix
 
 
 @bp.get("/cases")

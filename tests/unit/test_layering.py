@@ -30,7 +30,15 @@ PURE = [
 FORBIDDEN_IN_PURE = ("flask", "werkzeug", "sqlalchemy", "server.db", "os", "time", "datetime.now")
 # A feature may import only the features before it; openrosa is the adapter on the side.
 LAYERS = [
-    "areas", "auth", "forms", "registry", "ingest", "monitoring", "exports", "admin", "openrosa"
+    "areas",
+    "auth",
+    "forms",
+    "registry",
+    "ingest",
+    "monitoring",
+    "exports",
+    "admin",
+    "openrosa",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 import zipfile
 from datetime import UTC, date, datetime
 
@@ -115,7 +116,7 @@ def test_an_admin_gets_personal_data_and_xlsx(client, ada, history):
     assert book["visits"].max_row == 1 + 4
 
 
-def test_the_monthly_report_as_xlsx_and_pdf(client, ada, history):
+def test_the_monthly_report_as_xlsx_and_pdf(client, ada, history, tmp_path):
     login(client, ada)
     xlsx = client.get(f"/exports/report-{OCTOBER}.xlsx")
     book = load_workbook(io.BytesIO(xlsx.data))
@@ -126,6 +127,17 @@ def test_the_monthly_report_as_xlsx_and_pdf(client, ada, history):
     pdf = client.get(f"/exports/report-{OCTOBER}.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
+    # Read back as text, as the archive prints are checked: the CJK font is embedded and the
+    # warnings are printed.
+    (tmp_path / "report.pdf").write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+                          capture_output=True, check=True, text=True).stdout
+    assert "黄磜镇防止返贫动态监测月报" not in text  # the county, not a town, is the area
+    assert "新丰县防止返贫动态监测月报" in text
+    assert "指标由达标变为未达标" in text and "李四" in text
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "report.pdf")], capture_output=True,
+                           check=True, text=True).stdout
+    assert "CJK" in fonts
 
 
 def test_pages_need_a_login(client, county):

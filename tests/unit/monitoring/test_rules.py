@@ -280,7 +280,11 @@ def test_a_chart_is_svg_with_escaped_labels_and_proportional_bars():
 
 
 def test_scope_prefixes_by_role():
-    from server.monitoring.scope import area_prefix, may_access_village, narrow
+    from server.monitoring.scope import area_code_of, area_prefix, may_access_village, narrow
+
+    assert area_code_of("440233") == "440233000000"
+    assert area_code_of("440233100") == "440233100000"
+    assert area_code_of(LIANGBA) == LIANGBA
 
     assert area_prefix("county_admin", None) == "440233"
     assert area_prefix("town_reviewer", "440233100000") == "440233100"
