@@ -1,4 +1,4 @@
-"""Monitoring: early-warning cases (预警), and an index to read visits by month
+"""Monitoring: early-warning cases (预警), and indexes to read visits and indicators by month
 
 Revision ID: c5b55024dcc8
 Revises: 693b5cfe5a49
@@ -45,11 +45,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_warning_cases_month_status', ['month', 'status'], unique=False)
 
     with op.batch_alter_table('visits', schema=None) as batch_op:
-        batch_op.create_index('ix_visits_visited_on', ['visited_on'], unique=False)
+        batch_op.create_index('ix_visits_visited_on', ['visited_on', 'household_id', 'mode'], unique=False)
+
+    with op.batch_alter_table('indicator_observations', schema=None) as batch_op:
+        batch_op.create_index('ix_indicator_observations_state_observed_on', ['state', 'observed_on'], unique=False)
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('indicator_observations', schema=None) as batch_op:
+        batch_op.drop_index('ix_indicator_observations_state_observed_on')
+
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index('ix_visits_visited_on')
 

@@ -157,7 +157,8 @@ class Visit(Base):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_household_visited_on", "household_id", "visited_on"),
-        Index("ix_visits_visited_on", "visited_on"),  # the monthly monitoring reads by month
+        # The monthly monitoring counts visits by month and mode from this index alone.
+        Index("ix_visits_visited_on", "visited_on", "household_id", "mode"),
     )
 
     id: Mapped[intpk]
@@ -192,6 +193,8 @@ class IndicatorObservation(Base):
     __table_args__ = (
         CheckConstraint("state IN ('met', 'not_met', 'not_applicable')", name="state"),
         Index("ix_indicator_observations_household_code", "household_id", "code", "observed_on"),
+        # The monthly monitoring looks for items not met in a month.
+        Index("ix_indicator_observations_state_observed_on", "state", "observed_on"),
     )
 
     id: Mapped[intpk]
