@@ -148,3 +148,27 @@ def test_the_last_twelve_months(session, county):
     found = trend(session, month=OCTOBER, prefix=COUNTY)
     assert found.labels[-2:] == ["26/09", "26/10"]
     assert found.visits_done[-2:] == [1, 1]
+
+
+def test_a_visit_meeting_a_member_working_away_is_flagged(session, county):
+    from server.registry.models import Membership, Person
+    from tests.db.monitoring.factories import make_version
+
+    zhang = household(session, "H440233100201-0001")
+    person = Person(name="张外出")
+    session.add(person)
+    session.flush()
+    session.add(
+        Membership(
+            household_id=zhang.id,
+            person_id=person.id,
+            position=1,
+            details={"work_status": "outside_province"},
+            source_version_id=make_version(session),
+        )
+    )
+    visit = make_visit(session, zhang, date(2026, 10, 5))
+    visit.met_person, visit.met_name = "family_member", "张外出（儿子）"
+    session.flush()
+    flags = visit_signals(session, month=OCTOBER, prefix=LIANGBA)
+    assert [(f.code, f.detail) for f in flags] == [("absent_member", "张外出 away")]
