@@ -34,7 +34,7 @@ class HouseholdFacts:
     head_name: str
     household_type: str
     status: str
-    per_capita_net_income: Decimal | None = None
+    per_capita_net_income: Decimal | float | None = None  # float when read raw from SQLite
     latitude: float | None = None
     longitude: float | None = None
     helpers: tuple[str, ...] = ()

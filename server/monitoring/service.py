@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Float, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
@@ -112,7 +112,11 @@ def monthly_overview(
     first, last = rules.month_bounds(month)
     level = as_level or level_of(prefix)
     homes, extra = _households(
-        session, prefix, with_helpers=with_helpers or level in ("village", "household")
+        session,
+        prefix,
+        with_helpers=with_helpers or level in ("village", "household"),
+        first=first,
+        last=last,
     )
     facts = list(homes.values())
     counts = _visit_counts(session, prefix, first, last, settings)
@@ -157,8 +161,36 @@ def _scoped(query, household_id, prefix: str):  # type: ignore[no-untyped-def]
 
 
 def _households(
-    session: Session, prefix: str, *, with_helpers: bool
-) -> tuple[dict[int, HouseholdFacts], dict[int, tuple]]:
+    session: Session,
+    prefix: str,
+    *,
+    with_helpers: bool,
+    first: date | None = None,
+    last: date | None = None,
+) -> tuple[dict[int, HouseholdFacts], dict[int, tuple[bool, bool]]]:
+    """Household facts, and per household (included this month, risk eliminated this month).
+
+    The two flags are computed in SQL: parsing 10 000 timestamps only to compare them costs
+    more than the rest of the dashboard. Income is read without conversion (a float on SQLite,
+    a Decimal on PostgreSQL; both compare with the Decimal threshold)."""
+    first = first or date.min
+    last = last or date.min
+    start = datetime.combine(first, time(), UTC)
+    end = datetime.combine(last, time(), UTC) + timedelta(days=1)
+    is_new = or_(
+        Household.identified_on.between(first, last),
+        and_(
+            Household.identified_on.is_(None),
+            Household.created_at >= start,
+            Household.created_at < end,
+        ),
+    )
+    # Approximation until the registry records when a risk was eliminated: the last update.
+    is_eliminated = and_(
+        Household.status == "risk_eliminated",
+        Household.updated_at >= start,
+        Household.updated_at < end,
+    )
     rows = (
         session.connection()
         .execute(
@@ -169,12 +201,11 @@ def _households(
                 Household.head_name,
                 Household.household_type,
                 Household.status,
-                Household.per_capita_net_income,
+                type_coerce(Household.per_capita_net_income, Float).label("income"),
                 Household.latitude,
                 Household.longitude,
-                Household.identified_on,
-                Household.created_at,
-                Household.updated_at,
+                is_new.label("is_new"),
+                is_eliminated.label("is_eliminated"),
             )
             .where(_in_scope(prefix))
             .order_by(Household.village_code, Household.code)
@@ -191,7 +222,7 @@ def _households(
             r.head_name,
             r.household_type,
             r.status,
-            r.per_capita_net_income,
+            r.income,
             r.latitude,
             r.longitude,
             helpers.get(r.id, ()),
@@ -199,7 +230,7 @@ def _households(
         )
         for r in rows
     }
-    extra = {r.id: (r.identified_on, r.created_at, r.updated_at) for r in rows}
+    extra = {r.id: (bool(r.is_new), bool(r.is_eliminated)) for r in rows}
     return homes, extra
 
 
@@ -374,7 +405,7 @@ def _rows(
 
 
 def _count_household(row: AreaRow, h: HouseholdFacts, extra: tuple, settings, first, last) -> None:  # type: ignore[no-untyped-def]
-    identified_on, created_at, updated_at = extra
+    is_new, is_eliminated = extra
     row.households += 1
     row.by_type[h.household_type] += 1
     row.by_status[h.status] += 1
@@ -382,12 +413,8 @@ def _count_household(row: AreaRow, h: HouseholdFacts, extra: tuple, settings, fi
     if h.status in rules.UNDER_MONITORING:
         row.under_monitoring += 1
         row.visits_required += settings.min_visits_per_month
-    included = identified_on or (created_at.date() if created_at else None)
-    if included and first <= included <= last:
-        row.new += 1
-    # Approximation until the registry records when a risk was eliminated: the last update.
-    if h.status == "risk_eliminated" and updated_at and first <= updated_at.date() <= last:
-        row.eliminated += 1
+    row.new += is_new
+    row.eliminated += is_eliminated
 
 
 def _sum_rows(prefix: str, rows: dict[str, AreaRow]) -> AreaRow:
