@@ -130,13 +130,18 @@ def test_the_monthly_report_as_xlsx_and_pdf(client, ada, history, tmp_path):
     # Read back as text, as the archive prints are checked: the CJK font is embedded and the
     # warnings are printed.
     (tmp_path / "report.pdf").write_bytes(pdf.data)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
-                          capture_output=True, check=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
     assert "黄磜镇防止返贫动态监测月报" not in text  # the county, not a town, is the area
     assert "新丰县防止返贫动态监测月报" in text
     assert "指标由达标变为未达标" in text and "李四" in text
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "report.pdf")], capture_output=True,
-                           check=True, text=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "report.pdf")], capture_output=True, check=True, text=True
+    ).stdout
     assert "CJK" in fonts
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -243,8 +242,7 @@ def test_an_ordinary_month_raises_no_flag():
         device_id="d1",
         texts=("无",),
     )
-    second = replace(
-        first,
+    second = first._replace(
         id=2,
         visited_on=date(2024, 3, 16),
         started_at=at(16, 9),
