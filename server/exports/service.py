@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Float, Numeric, String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from server.auth.models import AppUser
@@ -57,7 +57,7 @@ def _stream(session: Session, stmt) -> Iterator[Any]:  # type: ignore[no-untyped
 
 def _rendered(spec: t.TableSpec, rows: Iterator[Any], masked: bool) -> Iterator[list[Any]]:
     """Each row's cells; the query selects the columns in the spec's order."""
-    return map(t.row_renderer(spec, masked=masked), rows)
+    return map(t.row_renderer(spec, masked=masked, done_in_sql=SQL_MASKED), rows)
 
 
 def _between(column, f: ExportFilter):  # type: ignore[no-untyped-def]
@@ -73,6 +73,17 @@ def _raw(column):  # type: ignore[no-untyped-def]
     """Dates and times as the database returns them: SQLite's ISO text needs no parsing only to
     be written back as text (PostgreSQL's driver returns typed values either way)."""
     return type_coerce(column, String).label(column.key)
+
+
+def _coordinate(column, masked: bool):  # type: ignore[no-untyped-def]
+    """A latitude or longitude, rounded to two decimals (about 1 km) in SQL when masked."""
+    if not masked:
+        return column
+    rounded = func.round(cast(column, Numeric(12, 6)), 2)
+    return type_coerce(rounded, Float).label(column.key)
+
+
+SQL_MASKED = frozenset({t.GPS})
 
 
 def _scope(f: ExportFilter):  # type: ignore[no-untyped-def]
@@ -99,8 +110,8 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.per_capita_net_income,
             _raw(Household.identified_on),
             Household.main_risk,
-            Household.latitude,
-            Household.longitude,
+            _coordinate(Household.latitude, f.masked),
+            _coordinate(Household.longitude, f.masked),
         )
         .where(_scope(f))
         .order_by(Household.id)
@@ -132,8 +143,8 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Visit.met_person,
             Visit.risk_trend,
             Visit.difficulties,
-            Visit.latitude,
-            Visit.longitude,
+            _coordinate(Visit.latitude, f.masked),
+            _coordinate(Visit.longitude, f.masked),
             _raw(Visit.started_at),
             _raw(Visit.ended_at),
         )

@@ -36,26 +36,46 @@ class TableSpec:
         return [c.header for c in self.columns]
 
 
+def _mask_id(value: Any) -> str:
+    text = str(value)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:] if len(text) > 10 else "****"
+
+
+def _mask_phone(value: Any) -> str:
+    text = str(value)
+    return text[:3] + "****" + text[-4:] if len(text) >= 7 else "****"
+
+
+def _mask_coordinate(value: Any) -> Any:  # one coordinate, kept to two decimals (about 1 km)
+    return round(value, 2) if isinstance(value, float) else "****"
+
+
+def _mask_geopoint(value: Any) -> str:  # "lat lon alt accuracy" as the phone sent it
+    try:
+        return " ".join(f"{float(p):.2f}" for p in str(value).split(" ")[:2])
+    except ValueError:
+        return "****"
+
+
+def _mask_name(value: Any) -> str:
+    text = str(value)
+    return text[:1] + "*" * (len(text) - 1)
+
+
+_MASKS = {
+    ID_NUMBER: _mask_id,
+    PHONE: _mask_phone,
+    GPS: _mask_coordinate,
+    GEOPOINT: _mask_geopoint,
+    NAME: _mask_name,
+}
+
+
 def mask(value: Any, kind: str | None) -> Any:
     """`440233********123X`, `138****5678`, GPS rounded to ~1 km, names to the surname."""
     if value is None or value == "" or kind is None:
         return value
-    text = str(value)
-    if kind == ID_NUMBER:
-        return text[:6] + "*" * max(0, len(text) - 10) + text[-4:] if len(text) > 10 else "****"
-    if kind == PHONE:
-        return text[:3] + "****" + text[-4:] if len(text) >= 7 else "****"
-    if kind == GPS:  # one coordinate, kept to two decimals (about 1 km)
-        return round(value, 2) if isinstance(value, float) else "****"
-    if kind == GEOPOINT:  # "lat lon alt accuracy" as the phone sent it
-        parts = text.split(" ")[:2]
-        try:
-            return " ".join(f"{float(p):.2f}" for p in parts)
-        except ValueError:
-            return "****"
-    if kind == NAME:
-        return text[:1] + "*" * (len(text) - 1)
-    return "****"
+    return _MASKS.get(kind, lambda _v: "****")(value)
 
 
 def cell(value: Any) -> Any:
@@ -76,12 +96,16 @@ def cell(value: Any) -> Any:
 PLAIN = (str, int, float, type(None))
 
 
-def row_renderer(spec: TableSpec, *, masked: bool):  # type: ignore[no-untyped-def]
+def row_renderer(spec: TableSpec, *, masked: bool, done_in_sql: frozenset[str] = frozenset()):  # type: ignore[no-untyped-def]
     """A function turning a row (a tuple in the spec's column order, or a dict by column key)
-    into the values to write, with the sensitive columns masked. Rows without anything to mask
-    pass through untouched: the CSV writer formats dates and decimals itself (`str`), and the
-    XLSX writer converts what Excel cannot hold (`cell`)."""
-    masks = [(i, c.sensitive) for i, c in enumerate(spec.columns) if c.sensitive and masked]
+    into the values to write, with the sensitive columns masked (except kinds the query already
+    masked). Rows without anything to mask pass through untouched: the CSV writer formats dates
+    and decimals itself (`str`), and the XLSX writer converts what Excel cannot hold (`cell`)."""
+    masks = [
+        (i, _MASKS[c.sensitive])
+        for i, c in enumerate(spec.columns)
+        if c.sensitive and masked and c.sensitive not in done_in_sql
+    ]
     keys = [c.key for c in spec.columns]
 
     def render(row: Any) -> Any:
@@ -89,8 +113,10 @@ def row_renderer(spec: TableSpec, *, masked: bool):  # type: ignore[no-untyped-d
             row = [row.get(k) for k in keys]
         elif masks:
             row = list(row)
-        for i, kind in masks:
-            row[i] = mask(row[i], kind)
+        for i, masker in masks:
+            value = row[i]
+            if value is not None and value != "":
+                row[i] = masker(value)
         return row
 
     return render
