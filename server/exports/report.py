@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import DomainError
 from server.monitoring.cases import REASON_LABELS
+from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of
 from server.monitoring.service import area_name, monthly_overview
 
@@ -112,6 +113,10 @@ def monthly_report(session: Session, *, month: date, prefix: str, today: date) -
             ]
             for w in villages.warnings
         ],
+        "helpers": [
+            [helper, len(items), "、".join(homes[i.household_id].head_name for i in items)]
+            for helper, items in sorted(shortfalls_by(villages.shortfalls, "helper").items())
+        ],
         "below": [
             [
                 homes[s.household_id].code,
@@ -155,6 +160,11 @@ def render_xlsx(context: dict) -> bytes:
             "预警 Warnings",
             ["户编号 Household", "户主 Head", "村 Village", "原因 Reasons"],
             context["warnings"],
+        ),
+        (
+            "帮扶人 Helpers",
+            ["帮扶人 Helper", "走访不足户数 Households below", "户主 Heads"],
+            context["helpers"],
         ),
         (
             "走访不足 Below",
