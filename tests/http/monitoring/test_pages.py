@@ -125,7 +125,7 @@ def test_the_monthly_report_as_xlsx_and_pdf(client, ada, history, tmp_path):
     assert towns[0][0] == "区域 Area"
     assert towns[1][:3] == ("黄磜镇", "440233100000", 3)
     helpers = list(book["帮扶人 Helpers"].iter_rows(values_only=True))
-    assert helpers[1] == ("（未指定）", 2, "张三、王五")  # no helper assigned yet
+    assert helpers[1] == ("（未指定）", 2, "王五、张三")  # no helper yet; by village code
     pdf = client.get(f"/exports/report-{OCTOBER}.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
