@@ -9,7 +9,7 @@ Never commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -33,6 +33,8 @@ from server.registry.models import (
 )
 
 BATCH = 5000
+# A table is a spec and its rows in batches (each a sequence of rows in the spec's order).
+Batches = Iterator[Sequence[Any]]
 
 
 class UnknownForm(DomainError):
@@ -48,16 +50,21 @@ class ExportFilter:
     masked: bool = True
 
 
-def _stream(session: Session, stmt) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """Rows as plain tuples, fetched in batches (a server-side cursor on PostgreSQL)."""
+def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore[no-untyped-def]
+    """Rows in batches of BATCH, as the cursor returns them (server-side on PostgreSQL)."""
     streamed = stmt.execution_options(stream_results=True, yield_per=BATCH)
-    for batch in session.connection().execute(streamed).partitions():
-        yield from batch
+    yield from session.connection().execute(streamed).partitions()
 
 
-def _rendered(spec: t.TableSpec, rows: Iterator[Any], masked: bool) -> Iterator[list[Any]]:
-    """Each row's cells; the query selects the columns in the spec's order."""
-    return map(t.row_renderer(spec, masked=masked, done_in_sql=SQL_MASKED), rows)
+def _rendered(spec: t.TableSpec, batches: Iterator[Sequence[Any]], masked: bool) -> Batches:
+    """Each batch with its sensitive columns masked; the query selects the columns in the
+    spec's order, so a batch with nothing to mask goes to the writer as it came."""
+    if not masked or all(c.sensitive in (None, *SQL_MASKED) for c in spec.columns):
+        yield from batches
+        return
+    render = t.row_renderer(spec, masked=masked, done_in_sql=SQL_MASKED)
+    for batch in batches:
+        yield [render(row) for row in batch]
 
 
 def _between(column, f: ExportFilter):  # type: ignore[no-untyped-def]
@@ -204,10 +211,10 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
 
 def registry_export(
     session: Session, f: ExportFilter, *, only: tuple[str, ...] = ()
-) -> Iterator[tuple[t.TableSpec, Iterator[list[Any]]]]:
+) -> Iterator[tuple[t.TableSpec, Batches]]:
     for spec, stmt in registry_queries(f):
         if not only or spec.name in only:
-            yield spec, _rendered(spec, _stream(session, stmt), f.masked)
+            yield spec, _rendered(spec, _batches(session, stmt), f.masked)
 
 
 def count_rows(session: Session, statements: list[Any]) -> int:
@@ -258,7 +265,7 @@ def submissions_statement(session: Session, xml_form_id: str, f: ExportFilter): 
 
 def submissions_export(
     session: Session, xml_form_id: str, f: ExportFilter
-) -> Iterator[tuple[t.TableSpec, Iterator[list[Any]]]]:
+) -> Iterator[tuple[t.TableSpec, Batches]]:
     """The newest version's tables; older versions' fields that are gone are not exported."""
     form = _form(session, xml_form_id)
     newest = session.scalars(
@@ -272,14 +279,21 @@ def submissions_export(
         yield spec, _submission_rows(session, stmt, schema, spec, f.masked)
 
 
-def _submission_rows(session, stmt, schema, spec, masked) -> Iterator[list[Any]]:  # type: ignore[no-untyped-def]
+def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: ignore[no-untyped-def]
     render = t.row_renderer(spec, masked=masked)
-    for row in _stream(session, stmt):
-        meta = {
-            "KEY": row.instance_id,
-            "SubmissionDate": row.received_at,
-            "SubmitterID": row.username,
-        }
-        for table, values in t.flatten_submission(schema, row.xml, meta):
-            if table == spec.name:
-                yield render(values)
+    batch: list[Any] = []
+    for rows in _batches(session, stmt):
+        for row in rows:
+            meta = {
+                "KEY": row.instance_id,
+                "SubmissionDate": row.received_at,
+                "SubmitterID": row.username,
+            }
+            for table, values in t.flatten_submission(schema, row.xml, meta):
+                if table == spec.name:
+                    batch.append(render(values))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

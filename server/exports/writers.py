@@ -1,8 +1,8 @@
 """Write tables to a CSV-in-ZIP or an XLSX workbook, streaming: rows go out as they come.
 
-Writers are generators that yield the number of rows written since the last yield (every
-`BATCH` rows), so a CLI can move a progress bar and an HTTP response can send what the ZIP
-produced so far. Memory stays flat: no table is ever held whole.
+Tables come as (spec, batches of rows). Writers are generators that yield the number of rows
+written after each batch, so a CLI can move a progress bar and an HTTP response can send what
+the ZIP produced so far. Memory stays flat: no table is ever held whole.
 """
 
 from __future__ import annotations
@@ -10,18 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
 
 from server.exports.tables import PLAIN, TableSpec, cell
 
-BATCH = 5000
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit minus the header row; longer tables continue
 
 
-Tables = Iterable[tuple[TableSpec, Iterable[list[Any]]]]
+Tables = Iterable[tuple[TableSpec, Iterable[Sequence[Any]]]]
 
 
 def write_csv_zip(tables: Tables, out: IO[bytes], *, level: int = 1) -> Iterator[int]:
@@ -29,12 +28,14 @@ def write_csv_zip(tables: Tables, out: IO[bytes], *, level: int = 1) -> Iterator
 
     Works on unseekable outputs too (zipfile then writes data descriptors)."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        for spec, rows in tables:
+        for spec, batches in tables:
             with archive.open(f"{spec.name}.csv", "w", force_zip64=True) as raw:
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", write_through=False)
                 writer = csv.writer(text)
                 writer.writerow(spec.headers)
-                yield from _rows(writer.writerows, rows)
+                for batch in batches:
+                    writer.writerows(batch)
+                    yield len(batch)
                 text.flush()
                 text.detach()
 
@@ -42,21 +43,16 @@ def write_csv_zip(tables: Tables, out: IO[bytes], *, level: int = 1) -> Iterator
 def write_xlsx(tables: Tables, out: IO[bytes]) -> Iterator[int]:
     """One sheet per table (openpyxl write-only mode keeps rows on disk, not in memory)."""
     book = Workbook(write_only=True)
-    for spec, rows in tables:
+    for spec, batches in tables:
         sheet, count, part = _sheet(book, spec, 1), 0, 1
-        pending = 0
-        for row in rows:
-            if count == XLSX_MAX_ROWS:
-                part += 1
-                sheet, count = _sheet(book, spec, part), 0
-            sheet.append([v if isinstance(v, PLAIN) else cell(v) for v in row])
-            count += 1
-            pending += 1
-            if pending == BATCH:
-                yield pending
-                pending = 0
-        if pending:
-            yield pending
+        for batch in batches:
+            for row in batch:
+                if count == XLSX_MAX_ROWS:
+                    part += 1
+                    sheet, count = _sheet(book, spec, part), 0
+                sheet.append([v if isinstance(v, PLAIN) else cell(v) for v in row])
+                count += 1
+            yield len(batch)
     book.save(out)
 
 
@@ -65,19 +61,6 @@ def _sheet(book: Workbook, spec: TableSpec, part: int):  # type: ignore[no-untyp
     sheet = book.create_sheet(name)
     sheet.append(spec.headers)
     return sheet
-
-
-def _rows(write_many, rows: Iterable[list[Any]]) -> Iterator[int]:  # type: ignore[no-untyped-def]
-    batch: list[list[Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            write_many(batch)
-            yield len(batch)
-            batch = []
-    if batch:
-        write_many(batch)
-        yield len(batch)
 
 
 class ChunkSink(io.RawIOBase):

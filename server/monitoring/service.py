@@ -157,7 +157,9 @@ def _scoped(query, household_id, prefix: str):  # type: ignore[no-untyped-def]
     in the county, so the county's queries skip the join (they read an index alone)."""
     if prefix == COUNTY_CODE:
         return query
-    return query.join(Household, Household.id == household_id).where(_in_scope(prefix))
+    # IN (households of the scope), not a join: the planner then walks the (household_id, …)
+    # index of each household in scope instead of every row of the period.
+    return query.where(household_id.in_(select(Household.id).where(_in_scope(prefix))))
 
 
 def _households(
