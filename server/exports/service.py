@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Numeric, String, cast, func, select, type_coerce
+from sqlalchemy import Float, Numeric, String, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from server.auth.models import AppUser
@@ -90,7 +90,37 @@ def _coordinate(column, masked: bool):  # type: ignore[no-untyped-def]
     return type_coerce(rounded, Float).label(column.key)
 
 
-SQL_MASKED = frozenset({t.GPS})
+def _masked_text(column, masked: bool, keep_start: int, keep_end: int, min_length: int):  # type: ignore[no-untyped-def]
+    """`138****5678` / `440233********123X` computed in SQL (the same as `tables.mask`), so the
+    rows of a masked export reach the CSV writer untouched."""
+    if not masked:
+        return column
+    stars = "*" * (4 if keep_start == 3 else 8)
+    shown = (
+        func.substr(column, 1, keep_start)
+        + stars
+        + func.substr(column, func.length(column) - (keep_end - 1))
+    )
+    return case(
+        (column.is_(None), None),
+        (column == "", ""),
+        (func.length(column) >= min_length, shown),
+        else_="****",
+    ).label(column.key)
+
+
+def _phone(column, masked: bool):  # type: ignore[no-untyped-def]
+    return _masked_text(column, masked, 3, 4, 7)
+
+
+def _id_number(column, masked: bool):  # type: ignore[no-untyped-def]
+    """18-digit numbers as in `tables.mask`; other lengths are masked the same way in Python
+    only when the export is not of the registry (submissions)."""
+    return _masked_text(column, masked, 6, 4, 18)
+
+
+# Kinds the registry queries mask themselves.
+SQL_MASKED = frozenset({t.GPS, t.PHONE, t.ID_NUMBER})
 
 
 def _scope(f: ExportFilter):  # type: ignore[no-untyped-def]
@@ -108,8 +138,8 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.code,
             Household.village_code,
             Household.head_name,
-            Household.head_id_number,
-            Household.head_phone,
+            _id_number(Household.head_id_number, f.masked),
+            _phone(Household.head_phone, f.masked),
             Household.household_type,
             Household.household_kind,
             Household.status,
@@ -128,7 +158,7 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.code.label("household_code"),
             Membership.position,
             Person.name,
-            Person.id_number,
+            _id_number(Person.id_number, f.masked),
             Membership.relation,
             Person.sex,
             _raw(Person.birth_date),
@@ -145,7 +175,7 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.village_code,
             _raw(Visit.visited_on),
             Visit.visitor_name,
-            Visit.visitor_phone,
+            _phone(Visit.visitor_phone, f.masked),
             Visit.mode,
             Visit.met_person,
             Visit.risk_trend,

@@ -122,3 +122,20 @@ def test_the_zip_streams_to_an_unseekable_sink_in_pieces(session, county):
     pieces.append(sink.drain())
     tables = _tables(b"".join(pieces))
     assert len(tables["households"]) == 4
+
+
+def test_masking_in_sql_matches_the_python_masks(session, county):
+    from server.exports.tables import PHONE, mask
+
+    phones = {
+        "H440233100201-0001": "13812345678",
+        "H440233100201-0002": "12345",
+        "H440233100200-0001": None,
+    }
+    for code, phone in phones.items():
+        household(session, code).head_phone = phone
+    session.flush()
+    rows = _tables(_zip(registry_export(session, ExportFilter(prefix="440233"))))["households"]
+    got = {row[0]: row[4] for row in rows[1:]}
+    assert got == {code: mask(phone, PHONE) or "" for code, phone in phones.items()}
+    assert got["H440233100201-0002"] == "****"
