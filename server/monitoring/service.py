@@ -592,3 +592,55 @@ def _photo_hashes(session: Session, files: dict[int, dict]) -> dict[int, tuple[s
             if filename in wanted[version_id]:
                 found[version_id].append(digest)
     return {k: tuple(v) for k, v in found.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# One household (the last level of the drill-down)
+
+
+@dataclass(frozen=True)
+class HouseholdDetail:
+    household: Household
+    visits: list[tuple[Visit, list[str]]]  # newest first, with the items not met at each
+    flags: list[rules.Flag]
+    cases: list[WarningCase]
+
+
+def household_detail(
+    session: Session, *, code: str, prefix: str, month: date
+) -> HouseholdDetail | None:
+    """The household's last 12 months of visits, this month's signals and its cases; None when
+    it does not exist or is outside the scope."""
+    household = session.scalars(select(Household).where(Household.code == code)).first()
+    if household is None or not household.village_code.startswith(prefix):
+        return None
+    since = rules.last_months(month, 12)[0]
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(Visit.household_id == household.id, Visit.visited_on >= since)
+            .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        )
+    )
+    not_met: dict[int, list[str]] = defaultdict(list)
+    for visit_id, item in session.execute(
+        select(IndicatorObservation.visit_id, IndicatorObservation.code).where(
+            IndicatorObservation.household_id == household.id,
+            IndicatorObservation.state == "not_met",
+            IndicatorObservation.observed_on >= since,
+        )
+    ):
+        not_met[visit_id].append(item)
+    flags = [
+        f
+        for f in visit_signals(session, month=month, prefix=household.village_code)
+        if f.household_id == household.id
+    ]
+    cases = list(
+        session.scalars(
+            select(WarningCase)
+            .where(WarningCase.household_id == household.id)
+            .order_by(WarningCase.month.desc())
+        )
+    )
+    return HouseholdDetail(household, [(v, not_met[v.id]) for v in visits], flags, cases)

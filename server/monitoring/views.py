@@ -103,6 +103,24 @@ def dashboard() -> str:
     )
 
 
+@bp.get("/household/<code>")
+@role_required(*WEB_USER_ROLES)
+def household(code: str) -> str:
+    month = month_arg()
+    detail = service.household_detail(get_session(), code=code, prefix=user_prefix(), month=month)
+    if detail is None:
+        abort(404)
+    return render_template(
+        "monitoring/household.html",
+        detail=detail,
+        month=month,
+        flag_labels=FLAG_LABELS,
+        reason_labels=case_service.REASON_LABELS,
+        type_labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
 @bp.get("/cases")
 @role_required(*WEB_USER_ROLES)
 def cases() -> str:

@@ -150,3 +150,20 @@ def test_the_monthly_report_as_xlsx_and_pdf(client, ada, history, tmp_path):
 def test_pages_need_a_login(client, county):
     assert client.get("/monitoring/").status_code == 302
     assert client.get("/exports/registry.zip").status_code == 302
+
+
+def test_a_household_page_ends_the_drill_down_within_scope(client, session, sam, history):
+    login(client, sam)
+    page = client.get(f"/monitoring/household/H440233100201-0002?month={OCTOBER}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "2026-10-20" in text and "food" in text
+    village = client.get(f"/monitoring/?month={OCTOBER}&area={LIANGBA}").get_data(as_text=True)
+    assert "/monitoring/household/H440233100201-0002?month=2026-10" in village
+    clerk = make_web_user(
+        session, username="vic", role="village_committee", area_code="440233100200"
+    )
+    session.commit()
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").data)})
+    login(client, clerk)
+    assert client.get("/monitoring/household/H440233100201-0002").status_code == 404
