@@ -16,6 +16,7 @@ from server.db import get_session
 from server.monitoring import cases as case_service
 from server.monitoring import service
 from server.monitoring.charts import bar_chart
+from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
@@ -77,6 +78,7 @@ def dashboard() -> str:
     view = service.monthly_overview(session, month=month, prefix=prefix, today=today())
     history = service.trend(session, month=month, prefix=prefix)
     signals = service.visit_signals(session, month=month, prefix=prefix) if len(prefix) > 6 else ()
+    helpers = shortfalls_by(view.shortfalls, "helper") if view.level == "village" else {}
     charts = [
         bar_chart(
             "走访完成情况 Visits done vs required",
@@ -94,6 +96,7 @@ def dashboard() -> str:
         view=view,
         charts=charts,
         signals=signals,
+        helpers=helpers,
         area_name=service.area_name(session, area_code_of(prefix)),
         month=month,
         type_labels=TYPE_LABELS,

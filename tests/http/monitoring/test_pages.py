@@ -43,6 +43,7 @@ def test_the_county_dashboard_drills_down_to_households(client, ada, history):
     village = client.get(f"/monitoring/?month={OCTOBER}&area={LIANGBA}").get_data(as_text=True)
     assert "张三" in village and "李四" in village
     assert "指标由达标变为未达标" in village
+    assert "帮扶人走访不足" in village and "张三 (1/2)" in village
 
 
 def test_a_village_committee_sees_only_its_village(client, session, history):
