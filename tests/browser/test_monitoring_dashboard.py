@@ -37,7 +37,7 @@ def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, 
 
         page.get_by_role("link", name="黄磜镇").click()
         page.get_by_role("link", name="梁坝村").click()
-        row = page.get_by_role("row", name="李四")
+        row = page.get_by_role("row").filter(has_text="H440233100201-0002")
         expect(row).to_contain_text("0/2")
         expect(row).to_contain_text("走访次数不足")
 
