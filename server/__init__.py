@@ -17,7 +17,9 @@ def create_app(config: Config | None = None) -> Flask:
     from server.audit import views as audit_views
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
+    from server.exports import views as export_views
     from server.extensions import csrf, limiter
+    from server.monitoring import views as monitoring_views
     from server.printing import views as printing_views
     from server.review import household_views  # noqa: F401 - adds its routes to review.bp
     from server.review import views as review_views
@@ -43,6 +45,8 @@ def create_app(config: Config | None = None) -> Flask:
         printing_views.bp,
         review_views.bp,
         admin_views.bp,
+        monitoring_views.bp,
+        export_views.bp,
     ):
         app.register_blueprint(blueprint)
     i18n.init_app(app)

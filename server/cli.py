@@ -51,12 +51,26 @@ def _register() -> None:
     from server.auth.cli import app_users, web_users
     from server.dbcli import db
     from server.demo import demo
+    from server.exports.cli import export
     from server.forms.cli import forms
     from server.ingest.cli import submissions
+    from server.monitoring.cli import monitoring
     from server.printing.cli import archive
     from server.serve import serve
 
-    for command in (db, areas, forms, app_users, web_users, submissions, archive, serve, demo):
+    for command in (
+        db,
+        areas,
+        forms,
+        app_users,
+        web_users,
+        submissions,
+        archive,
+        monitoring,
+        export,
+        serve,
+        demo,
+    ):
         main.add_command(command)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -156,6 +157,19 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
 
 
+def writes(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a GET view that writes (an audit row, an archive number): its session opens as a
+    writer like a POST's, so on SQLite it never has to upgrade a read transaction (which fails
+    at once when another writer committed meanwhile). Put it above the login decorators."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.db_writes = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def get_session() -> Session:
     """This request's session, created on first use and closed at teardown.
 
@@ -163,7 +177,9 @@ def get_session() -> Session:
     """
     if "db_session" not in g:
         g.db_session = current_app.extensions["sessionmaker"]()
-        if has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}:
+        if has_request_context() and (
+            request.method not in {"GET", "HEAD", "OPTIONS"} or g.get("db_writes", False)
+        ):
             g.db_session.connection(execution_options=WRITE)
     return g.db_session
 

@@ -12,6 +12,7 @@ from server.ingest.models import (
     SubmissionIssue,
     SubmissionVersion,
 )
+from server.monitoring.models import WarningCase
 from server.printing.models import ArchiveNumber
 from server.registry.models import (
     AssistanceMeasure,
@@ -52,5 +53,6 @@ __all__ = [
     "SubmissionReview",
     "SubmissionVersion",
     "Visit",
+    "WarningCase",
     "WebUser",
 ]

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, render_template, request
 
 from server.auth.decorators import current_web_user, login_required
-from server.db import get_session
+from server.db import get_session, writes
 from server.printing import binder, render, service
 
 bp = Blueprint("printing", __name__, template_folder="templates")
@@ -50,6 +50,7 @@ def _send(job: service.PrintJob) -> Response:
 
 
 @bp.get("/print/households/<household_code>/archive.pdf")
+@writes  # the audit row, and the 档号 on a first print
 @login_required
 def household_archive(household_code: str) -> Response:
     return _send(
@@ -60,6 +61,7 @@ def household_archive(household_code: str) -> Response:
 
 
 @bp.get("/print/households/<household_code>/work-forms/<month>.pdf")
+@writes  # the audit row, and the 档号 on a first print
 @login_required
 def work_form(household_code: str, month: str) -> Response:
     return _send(
@@ -74,6 +76,7 @@ def work_form(household_code: str, month: str) -> Response:
 
 
 @bp.get("/print/events/<int:event_id>/report.pdf")
+@writes  # the audit row, and the 档号 on a first print
 @login_required
 def event_report(event_id: int) -> Response:
     return _send(
@@ -84,6 +87,7 @@ def event_report(event_id: int) -> Response:
 
 
 @bp.get("/print/villages/<village_code>/binders/<month>.pdf")
+@writes  # the audit row, and the 档号 on a first print
 @login_required
 def village_binder(village_code: str, month: str) -> Response:
     session = get_session()

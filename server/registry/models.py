@@ -155,7 +155,11 @@ class Visit(Base):
     """One visit of the 帮扶工作表."""
 
     __tablename__ = "visits"
-    __table_args__ = (Index("ix_visits_household_visited_on", "household_id", "visited_on"),)
+    __table_args__ = (
+        Index("ix_visits_household_visited_on", "household_id", "visited_on"),
+        # The monthly monitoring counts visits by month and mode from this index alone.
+        Index("ix_visits_visited_on", "visited_on", "household_id", "mode"),
+    )
 
     id: Mapped[intpk]
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
@@ -189,6 +193,8 @@ class IndicatorObservation(Base):
     __table_args__ = (
         CheckConstraint("state IN ('met', 'not_met', 'not_applicable')", name="state"),
         Index("ix_indicator_observations_household_code", "household_id", "code", "observed_on"),
+        # The monthly monitoring looks for items not met in a month.
+        Index("ix_indicator_observations_state_observed_on", "state", "observed_on"),
     )
 
     id: Mapped[intpk]

@@ -1,0 +1,329 @@
+"""Stream registry tables and submissions out of the database, filtered and masked.
+
+Every table is one streamed query (`yield_per`: a server-side cursor on PostgreSQL, the lazy
+cursor on SQLite), rendered row by row, so an export of a million rows never holds them all.
+Submissions are flattened from the verbatim XML of their current version; a form with repeats
+is read once per table (the main table, then each repeat) rather than buffering rows.
+Never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Float, Numeric, String, case, cast, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from server.auth.models import AppUser
+from server.errors import DomainError
+from server.exports import tables as t
+from server.forms.models import Form, FormVersion
+from server.ingest.models import SubmissionVersion
+from server.registry.models import (
+    AssistanceMeasure,
+    Household,
+    IndicatorObservation,
+    MajorEvent,
+    Membership,
+    Person,
+    Visit,
+)
+
+BATCH = 5000
+# A table is a spec and its rows in batches (each a sequence of rows in the spec's order).
+Batches = Iterator[Sequence[Any]]
+
+
+class UnknownForm(DomainError):
+    status = 404
+    code = "unknown_form"
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    prefix: str  # area-code prefix, already narrowed to what the user may see
+    date_from: date | None = None
+    date_to: date | None = None
+    masked: bool = True
+
+
+def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore[no-untyped-def]
+    """Rows in batches of BATCH, as the cursor returns them (server-side on PostgreSQL)."""
+    streamed = stmt.execution_options(stream_results=True, yield_per=BATCH)
+    yield from session.connection().execute(streamed).partitions()
+
+
+def _rendered(spec: t.TableSpec, batches: Iterator[Sequence[Any]], masked: bool) -> Batches:
+    """Each batch with its sensitive columns masked; the query selects the columns in the
+    spec's order, so a batch with nothing to mask goes to the writer as it came."""
+    if not masked or all(c.sensitive in (None, *SQL_MASKED) for c in spec.columns):
+        yield from batches
+        return
+    render = t.row_renderer(spec, masked=masked, done_in_sql=SQL_MASKED)
+    for batch in batches:
+        yield [render(row) for row in batch]
+
+
+def _between(column, f: ExportFilter):  # type: ignore[no-untyped-def]
+    clauses = []
+    if f.date_from:
+        clauses.append(column >= f.date_from)
+    if f.date_to:
+        clauses.append(column <= f.date_to)
+    return clauses
+
+
+def _raw(column):  # type: ignore[no-untyped-def]
+    """Dates and times as the database returns them: SQLite's ISO text needs no parsing only to
+    be written back as text (PostgreSQL's driver returns typed values either way)."""
+    return type_coerce(column, String).label(column.key)
+
+
+def _coordinate(column, masked: bool):  # type: ignore[no-untyped-def]
+    """A latitude or longitude, rounded to two decimals (about 1 km) in SQL when masked."""
+    if not masked:
+        return column
+    rounded = func.round(cast(column, Numeric(12, 6)), 2)
+    return type_coerce(rounded, Float).label(column.key)
+
+
+def _masked_text(column, masked: bool, keep_start: int, keep_end: int, min_length: int):  # type: ignore[no-untyped-def]
+    """`138****5678` / `440233********123X` computed in SQL (the same as `tables.mask`), so the
+    rows of a masked export reach the CSV writer untouched."""
+    if not masked:
+        return column
+    stars = "*" * (4 if keep_start == 3 else 8)
+    shown = (
+        func.substr(column, 1, keep_start)
+        + stars
+        + func.substr(column, func.length(column) - (keep_end - 1))
+    )
+    return case(
+        (column.is_(None), None),
+        (column == "", ""),
+        (func.length(column) >= min_length, shown),
+        else_="****",
+    ).label(column.key)
+
+
+def _phone(column, masked: bool):  # type: ignore[no-untyped-def]
+    return _masked_text(column, masked, 3, 4, 7)
+
+
+def _id_number(column, masked: bool):  # type: ignore[no-untyped-def]
+    """18-digit numbers as in `tables.mask`; other lengths are masked the same way in Python
+    only when the export is not of the registry (submissions)."""
+    return _masked_text(column, masked, 6, 4, 18)
+
+
+# Kinds the registry queries mask themselves.
+SQL_MASKED = frozenset({t.GPS, t.PHONE, t.ID_NUMBER})
+
+
+def _scope(f: ExportFilter):  # type: ignore[no-untyped-def]
+    return Household.village_code.startswith(f.prefix, autoescape=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry
+
+
+def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
+    """The statement behind each registry table (also counted for progress bars)."""
+    households = (
+        select(
+            Household.code,
+            Household.village_code,
+            Household.head_name,
+            _id_number(Household.head_id_number, f.masked),
+            _phone(Household.head_phone, f.masked),
+            Household.household_type,
+            Household.household_kind,
+            Household.status,
+            Household.member_count,
+            Household.per_capita_net_income,
+            _raw(Household.identified_on),
+            Household.main_risk,
+            _coordinate(Household.latitude, f.masked),
+            _coordinate(Household.longitude, f.masked),
+        )
+        .where(_scope(f))
+        .order_by(Household.id)
+    )
+    members = (
+        select(
+            Household.code.label("household_code"),
+            Membership.position,
+            Person.name,
+            _id_number(Person.id_number, f.masked),
+            Membership.relation,
+            Person.sex,
+            _raw(Person.birth_date),
+        )
+        .join(Membership, Membership.household_id == Household.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(_scope(f), Membership.ended_at.is_(None))
+        .order_by(Household.id, Membership.position)
+    )
+    visits = (
+        select(
+            Visit.id,
+            Household.code.label("household_code"),
+            Household.village_code,
+            _raw(Visit.visited_on),
+            Visit.visitor_name,
+            _phone(Visit.visitor_phone, f.masked),
+            Visit.mode,
+            Visit.met_person,
+            Visit.risk_trend,
+            Visit.difficulties,
+            _coordinate(Visit.latitude, f.masked),
+            _coordinate(Visit.longitude, f.masked),
+            _raw(Visit.started_at),
+            _raw(Visit.ended_at),
+        )
+        .join(Household, Household.id == Visit.household_id)
+        .where(_scope(f), *_between(Visit.visited_on, f))
+        .order_by(Visit.id)
+    )
+    indicators = (
+        select(
+            IndicatorObservation.visit_id,
+            Household.code.label("household_code"),
+            _raw(IndicatorObservation.observed_on),
+            IndicatorObservation.code,
+            IndicatorObservation.state,
+            IndicatorObservation.detail,
+        )
+        .join(Household, Household.id == IndicatorObservation.household_id)
+        .where(_scope(f), *_between(IndicatorObservation.observed_on, f))
+        .order_by(IndicatorObservation.id)
+    )
+    measures = (
+        select(
+            AssistanceMeasure.visit_id,
+            Household.code.label("household_code"),
+            _raw(AssistanceMeasure.recorded_on),
+            AssistanceMeasure.family,
+            AssistanceMeasure.detail,
+            AssistanceMeasure.status,
+            AssistanceMeasure.amount,
+        )
+        .join(Household, Household.id == AssistanceMeasure.household_id)
+        .where(_scope(f), *_between(AssistanceMeasure.recorded_on, f))
+        .order_by(AssistanceMeasure.id)
+    )
+    events = (
+        select(
+            MajorEvent.id,
+            Household.code.label("household_code"),
+            MajorEvent.event_type,
+            _raw(MajorEvent.occurred_on),
+            _raw(MajorEvent.reported_at),
+            MajorEvent.status,
+            MajorEvent.estimated_cost,
+        )
+        .join(Household, Household.id == MajorEvent.household_id)
+        .where(_scope(f), *_between(MajorEvent.occurred_on, f))
+        .order_by(MajorEvent.id)
+    )
+    return list(
+        zip(
+            t.REGISTRY_TABLES,
+            (households, members, visits, indicators, measures, events),
+            strict=True,
+        )
+    )
+
+
+def registry_export(
+    session: Session, f: ExportFilter, *, only: tuple[str, ...] = ()
+) -> Iterator[tuple[t.TableSpec, Batches]]:
+    for spec, stmt in registry_queries(f):
+        if not only or spec.name in only:
+            yield spec, _rendered(spec, _batches(session, stmt), f.masked)
+
+
+def count_rows(session: Session, statements: list[Any]) -> int:
+    return sum(
+        session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        for stmt in statements
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Submissions
+
+
+def _form(session: Session, xml_form_id: str) -> Form:
+    form = session.scalar(select(Form).where(Form.xml_form_id == xml_form_id))
+    if form is None:
+        raise UnknownForm(f"没有表单 {xml_form_id} / no form {xml_form_id}")
+    return form
+
+
+def submissions_statement(session: Session, xml_form_id: str, f: ExportFilter):  # type: ignore[no-untyped-def]
+    form = _form(session, xml_form_id)
+    stmt = (
+        select(
+            SubmissionVersion.instance_id,
+            SubmissionVersion.received_at,
+            AppUser.username,
+            SubmissionVersion.xml,
+            SubmissionVersion.form_version_id,
+        )
+        .outerjoin(AppUser, AppUser.id == SubmissionVersion.app_user_id)
+        .where(SubmissionVersion.form_id == form.id, SubmissionVersion.is_current.is_(True))
+        .order_by(SubmissionVersion.id)
+    )
+    if len(f.prefix) > 6:  # a town or village sees what its own cadres sent
+        stmt = stmt.where(AppUser.area_code.startswith(f.prefix, autoescape=True))
+    if f.date_from:
+        stmt = stmt.where(
+            SubmissionVersion.received_at >= datetime.combine(f.date_from, time(), UTC)
+        )
+    if f.date_to:
+        stmt = stmt.where(
+            SubmissionVersion.received_at
+            < datetime.combine(f.date_to + timedelta(days=1), time(), UTC)
+        )
+    return stmt
+
+
+def submissions_export(
+    session: Session, xml_form_id: str, f: ExportFilter
+) -> Iterator[tuple[t.TableSpec, Batches]]:
+    """The newest version's tables; older versions' fields that are gone are not exported."""
+    form = _form(session, xml_form_id)
+    newest = session.scalars(
+        select(FormVersion).where(FormVersion.form_id == form.id).order_by(FormVersion.id.desc())
+    ).first()
+    if newest is None:
+        return
+    schema = newest.schema
+    stmt = submissions_statement(session, xml_form_id, f)
+    for spec in t.submission_tables(schema):
+        yield spec, _submission_rows(session, stmt, schema, spec, f.masked)
+
+
+def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: ignore[no-untyped-def]
+    render = t.row_renderer(spec, masked=masked)
+    batch: list[Any] = []
+    for rows in _batches(session, stmt):
+        for row in rows:
+            meta = {
+                "KEY": row.instance_id,
+                "SubmissionDate": row.received_at,
+                "SubmitterID": row.username,
+            }
+            for table, values in t.flatten_submission(schema, row.xml, meta):
+                if table == spec.name:
+                    batch.append(render(values))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

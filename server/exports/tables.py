@@ -1,0 +1,306 @@
+"""What an export contains, as data (pure): table specs with Chinese/English headers, masking
+of personal data, and the flattening of a submission into a main row plus one row per repeat
+instance (ODK Central's layout: repeats are their own tables, linked by KEY / PARENT_KEY).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from defusedxml import ElementTree
+
+from server.forms.xform import Field, FormSchema
+
+# Kinds of personal data and how they are masked for roles that may not see them.
+ID_NUMBER, PHONE, GPS, GEOPOINT, NAME = "id_number", "phone", "gps", "geopoint", "name"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str  # Chinese first, English second: "户编号 Household code"
+    sensitive: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    name: str  # file / sheet name
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+def _mask_id(value: Any) -> str:
+    text = str(value)
+    return text[:6] + "*" * (len(text) - 10) + text[-4:] if len(text) > 10 else "****"
+
+
+def _mask_phone(value: Any) -> str:
+    text = str(value)
+    return text[:3] + "****" + text[-4:] if len(text) >= 7 else "****"
+
+
+def _mask_coordinate(value: Any) -> Any:  # one coordinate, kept to two decimals (about 1 km)
+    return round(value, 2) if isinstance(value, float) else "****"
+
+
+def _mask_geopoint(value: Any) -> str:  # "lat lon alt accuracy" as the phone sent it
+    try:
+        return " ".join(f"{float(p):.2f}" for p in str(value).split(" ")[:2])
+    except ValueError:
+        return "****"
+
+
+def _mask_name(value: Any) -> str:
+    text = str(value)
+    return text[:1] + "*" * (len(text) - 1)
+
+
+_MASKS = {
+    ID_NUMBER: _mask_id,
+    PHONE: _mask_phone,
+    GPS: _mask_coordinate,
+    GEOPOINT: _mask_geopoint,
+    NAME: _mask_name,
+}
+
+
+def mask(value: Any, kind: str | None) -> Any:
+    """`440233********123X`, `138****5678`, GPS rounded to ~1 km, names to the surname."""
+    if value is None or value == "" or kind is None:
+        return value
+    return _MASKS.get(kind, lambda _v: "****")(value)
+
+
+def cell(value: Any) -> Any:
+    """A value as a CSV / XLSX cell: dates ISO, decimals as text-safe numbers, lists joined."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items() if v)
+    return value
+
+
+PLAIN = (str, int, float, type(None))
+
+
+def row_renderer(spec: TableSpec, *, masked: bool, done_in_sql: frozenset[str] = frozenset()):  # type: ignore[no-untyped-def]
+    """A function turning a row (a tuple in the spec's column order, or a dict by column key)
+    into the values to write, with the sensitive columns masked (except kinds the query already
+    masked). Rows without anything to mask pass through untouched: the CSV writer formats dates
+    and decimals itself (`str`), and the XLSX writer converts what Excel cannot hold (`cell`)."""
+    masks = [
+        (i, _MASKS[c.sensitive])
+        for i, c in enumerate(spec.columns)
+        if c.sensitive and masked and c.sensitive not in done_in_sql
+    ]
+    keys = [c.key for c in spec.columns]
+
+    def render(row: Any) -> Any:
+        if isinstance(row, dict):
+            row = [row.get(k) for k in keys]
+        elif masks:
+            row = list(row)
+        for i, masker in masks:
+            value = row[i]
+            if value is not None and value != "":
+                row[i] = masker(value)
+        return row
+
+    return render
+
+
+def render_row(spec: TableSpec, row: Any, *, masked: bool) -> list[Any]:
+    return [cell(v) for v in row_renderer(spec, masked=masked)(row)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry tables
+
+HOUSEHOLDS = TableSpec(
+    "households",
+    (
+        Column("code", "户编号 Household code"),
+        Column("village_code", "行政村代码 Village code"),
+        Column("head_name", "户主 Head", NAME),
+        Column("head_id_number", "户主身份证号 Head ID number", ID_NUMBER),
+        Column("head_phone", "联系电话 Phone", PHONE),
+        Column("household_type", "监测类别 Monitoring type"),
+        Column("household_kind", "户类型 Household kind"),
+        Column("status", "状态 Status"),
+        Column("member_count", "家庭人口 Members"),
+        Column("per_capita_net_income", "人均纯收入 Per-capita net income"),
+        Column("identified_on", "识别日期 Identified on"),
+        Column("main_risk", "主要风险 Main risk"),
+        Column("latitude", "住址纬度 Home latitude", GPS),
+        Column("longitude", "住址经度 Home longitude", GPS),
+    ),
+)
+MEMBERS = TableSpec(
+    "members",
+    (
+        Column("household_code", "PARENT_KEY 户编号 Household code"),
+        Column("position", "序号 Position"),
+        Column("name", "姓名 Name", NAME),
+        Column("id_number", "身份证号 ID number", ID_NUMBER),
+        Column("relation", "与户主关系 Relation"),
+        Column("sex", "性别 Sex"),
+        Column("birth_date", "出生日期 Birth date"),
+    ),
+)
+VISITS = TableSpec(
+    "visits",
+    (
+        Column("id", "KEY 走访编号 Visit id"),
+        Column("household_code", "PARENT_KEY 户编号 Household code"),
+        Column("village_code", "行政村代码 Village code"),
+        Column("visited_on", "走访日期 Visit date"),
+        Column("visitor_name", "走访人 Visitor"),
+        Column("visitor_phone", "走访人电话 Visitor's phone", PHONE),
+        Column("mode", "走访方式 Mode"),
+        Column("met_person", "见到的人 Who was met"),
+        Column("risk_trend", "风险变化 Risk trend"),
+        Column("difficulties", "困难及诉求 Difficulties"),
+        Column("latitude", "走访纬度 Visit latitude", GPS),
+        Column("longitude", "走访经度 Visit longitude", GPS),
+        Column("started_at", "开始时间 Started"),
+        Column("ended_at", "结束时间 Ended"),
+    ),
+)
+INDICATORS = TableSpec(
+    "indicators",
+    (
+        Column("visit_id", "PARENT_KEY 走访编号 Visit id"),
+        Column("household_code", "户编号 Household code"),
+        Column("observed_on", "日期 Date"),
+        Column("code", "指标 Indicator"),
+        Column("state", "状态 State"),
+        Column("detail", "说明 Detail"),
+    ),
+)
+MEASURES = TableSpec(
+    "measures",
+    (
+        Column("visit_id", "PARENT_KEY 走访编号 Visit id"),
+        Column("household_code", "户编号 Household code"),
+        Column("recorded_on", "日期 Date"),
+        Column("family", "措施类别 Family"),
+        Column("detail", "具体措施 Measure"),
+        Column("status", "落实情况 Status"),
+        Column("amount", "金额 Amount"),
+    ),
+)
+EVENTS = TableSpec(
+    "major_events",
+    (
+        Column("id", "KEY 编号 Id"),
+        Column("household_code", "PARENT_KEY 户编号 Household code"),
+        Column("event_type", "变故类型 Type"),
+        Column("occurred_on", "发生日期 Occurred on"),
+        Column("reported_at", "报告时间 Reported at"),
+        Column("status", "状态 Status"),
+        Column("estimated_cost", "预计费用 Estimated cost"),
+    ),
+)
+REGISTRY_TABLES = (HOUSEHOLDS, MEMBERS, VISITS, INDICATORS, MEASURES, EVENTS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Submissions: one table for the form, one per repeat
+
+SENSITIVE_NAMES = {"id_number": ID_NUMBER, "phone": PHONE, "name": NAME}
+META = (
+    Column("KEY", "KEY"),
+    Column("SubmissionDate", "提交时间 SubmissionDate"),
+    Column("SubmitterID", "提交人 SubmitterID"),
+)
+
+
+def _sensitive(f: Field) -> str | None:
+    if f.kind == "geopoint":
+        return GEOPOINT
+    return next((kind for part, kind in SENSITIVE_NAMES.items() if part in f.name), None)
+
+
+def _header(schema: FormSchema, f: Field) -> str:
+    label = f.labels.get("中文 (zh)") or next(iter(f.labels.values()), "")
+    column = _column_name(schema, f)
+    return f"{label} {column}".strip() if label else column
+
+
+def _column_name(schema: FormSchema, f: Field) -> str:
+    """Central's column name: the path below the form root (or the repeat), '-'-joined."""
+    base = f.repeat or _root(schema)
+    return f.path[len(base) + 1 :].replace("/", "-")
+
+
+def _root(schema: FormSchema) -> str:
+    return schema.root if schema.root.startswith("/") else f"/{schema.root}"
+
+
+def submission_tables(schema: FormSchema) -> tuple[TableSpec, ...]:
+    """The main table (`<form_id>`) then one per repeat (`<form_id>-<repeat name>`)."""
+    leaves = [f for f in schema.fields if f.kind not in ("group", "repeat")]
+    main = TableSpec(
+        schema.form_id,
+        (
+            *META,
+            *(
+                Column(f.path, _header(schema, f), _sensitive(f))
+                for f in leaves
+                if f.repeat is None
+            ),
+        ),
+    )
+    tables = [main]
+    for repeat in schema.fields_of_kind("repeat"):
+        columns = [
+            Column(f.path, _header(schema, f), _sensitive(f))
+            for f in leaves
+            if f.repeat == repeat.path
+        ]
+        name = f"{schema.form_id}-{repeat.name}"
+        tables.append(
+            TableSpec(name, (*columns, Column("PARENT_KEY", "PARENT_KEY"), Column("KEY", "KEY")))
+        )
+    return tuple(tables)
+
+
+def flatten_submission(
+    schema: FormSchema, xml: bytes, meta: dict[str, Any]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(table name, row) for the main row then every repeat instance, depth first."""
+    root = ElementTree.fromstring(xml)
+    repeats = {f.path: f for f in schema.fields_of_kind("repeat")}
+    main: dict[str, Any] = dict(meta)
+    yield from _walk(schema, root, _root(schema), main, meta["KEY"], repeats)
+    yield schema.form_id, main
+
+
+def _walk(schema, element, path, row, key, repeats):  # type: ignore[no-untyped-def]
+    counters: dict[str, int] = {}
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1]
+        child_path = f"{path}/{tag}"
+        if child_path in repeats:
+            counters[child_path] = counters.get(child_path, 0) + 1
+            child_key = f"{key}/{tag}[{counters[child_path]}]"
+            repeat_row: dict[str, Any] = {"PARENT_KEY": key, "KEY": child_key}
+            yield from _walk(schema, child, child_path, repeat_row, child_key, repeats)
+            yield f"{schema.form_id}-{repeats[child_path].name}", repeat_row
+        elif len(child):
+            yield from _walk(schema, child, child_path, row, key, repeats)
+        else:
+            row[child_path] = (child.text or "").strip()

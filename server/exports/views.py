@@ -1,0 +1,142 @@
+"""Export pages: the registry or a form's submissions as a streamed CSV-in-ZIP or XLSX, and
+the monthly report (XLSX, PDF). Personal data is masked unless the role may see it."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+
+from server.audit.service import record
+from server.auth.decorators import current_web_user, role_required
+from server.auth.models import WEB_USER_ROLES
+from server.db import get_session, writes
+from server.exports import report as report_service
+from server.exports.service import ExportFilter, registry_export, submissions_export
+from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
+from server.forms.service import list_forms
+from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
+from server.monitoring.views import today, user_prefix
+
+bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/")
+@role_required(*WEB_USER_ROLES)
+def index() -> str:
+    return render_template("exports/index.html", forms=list_forms(get_session()))
+
+
+@bp.get("/registry.<fmt>")
+@writes  # the audit row
+@role_required(*WEB_USER_ROLES)
+def registry(fmt: str) -> Response:
+    export_filter = _filter()
+    _audit("registry", fmt, export_filter)
+    tables = registry_export(get_session(), export_filter)
+    return _download(tables, f"registry-{today():%Y%m%d}", fmt)
+
+
+@bp.get("/submissions/<form_id>.<fmt>")
+@writes  # the audit row
+@role_required(*WEB_USER_ROLES)
+def submissions(form_id: str, fmt: str) -> Response:
+    export_filter = _filter()
+    _audit("submissions", f"{form_id}.{fmt}", export_filter)
+    tables = submissions_export(get_session(), form_id, export_filter)
+    return _download(tables, f"{form_id}-{today():%Y%m%d}", fmt)
+
+
+@bp.get("/report-<month>.<fmt>")
+@writes  # the audit row
+@role_required(*WEB_USER_ROLES)
+def report(month: str, fmt: str) -> Response:
+    if fmt not in ("xlsx", "pdf"):
+        abort(404)
+    try:
+        first = datetime.strptime(month, "%Y-%m").date()  # noqa: DTZ007 - a month
+    except ValueError:
+        abort(404)
+    _audit("monthly_report", f"{month}.{fmt}", _filter())
+    context = report_service.monthly_report(
+        get_session(), month=first, prefix=user_prefix(), today=today()
+    )
+    if fmt == "pdf":
+        body, mimetype = report_service.render_pdf(context), "application/pdf"
+    else:
+        body, mimetype = report_service.render_xlsx(context), XLSX
+    return Response(body, mimetype=mimetype, headers=_attachment(f"monthly-report-{month}.{fmt}"))
+
+
+def _audit(kind: str, what: str, export_filter: ExportFilter) -> None:
+    """Every export is on record (who, what, which area, masked or not), committed before the
+    first byte is streamed."""
+    session = get_session()
+    record(
+        session,
+        current_web_user(),
+        "export_data",
+        object_kind=kind,
+        object_id=what,
+        area_code=export_filter.prefix,
+        ip=request.remote_addr,
+        masked=export_filter.masked,
+        since=str(export_filter.date_from or ""),
+        until=str(export_filter.date_to or ""),
+    )
+    session.commit()
+
+
+def _filter() -> ExportFilter:
+    user = current_web_user()
+    return ExportFilter(
+        prefix=narrow(user_prefix(), request.args.get("area")),
+        date_from=_date("from"),
+        date_to=_date("to"),
+        masked=user is None or user.role not in PERSONAL_DATA_ROLES,
+    )
+
+
+def _date(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+
+
+def _download(tables, name: str, fmt: str) -> Response:  # type: ignore[no-untyped-def]
+    if fmt == "zip":
+        body = stream_with_context(_zip_chunks(tables))
+        return Response(body, mimetype="application/zip", headers=_attachment(f"{name}.zip"))
+    if fmt == "xlsx":
+        body = stream_with_context(_xlsx_chunks(tables))
+        return Response(body, mimetype=XLSX, headers=_attachment(f"{name}.xlsx"))
+    abort(404)
+
+
+def _zip_chunks(tables) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """The ZIP as it is written: each batch of rows goes out before the next is read."""
+    sink = ChunkSink()
+    for _ in write_csv_zip(tables, sink):
+        yield sink.drain()
+    yield sink.drain()
+
+
+def _xlsx_chunks(tables) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """XLSX is a ZIP written at the end: build it in a temporary file, then send the file."""
+    with tempfile.TemporaryFile() as spool:
+        for _ in write_xlsx(tables, spool):
+            pass
+        spool.seek(0)
+        while chunk := spool.read(1 << 16):
+            yield chunk
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}

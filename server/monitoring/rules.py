@@ -1,0 +1,416 @@
+"""The monitoring rules as pure functions over plain records (no database, no clock).
+
+The service loads the records for a scope and a month; these functions decide. Every rule takes
+the `MonitoringSettings` in force for the month, never a constant. Authenticity signals are
+flags for a person to look at, never verdicts (domain.md §8.3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from server.monitoring.settings import MonitoringSettings
+
+UNDER_MONITORING = ("monitored", "pending_review")
+BAYOU_ALL = "bayou:all"
+# Shorter free text ("无", "正常") is legitimately the same everywhere.
+MIN_TEXT_CHARS = 10
+
+
+# ---------------------------------------------------------------------------------------------
+# Records (named tuples: the service builds tens of thousands a month, and a tuple is the
+# cheapest immutable record to build)
+
+
+class HouseholdFacts(NamedTuple):
+    id: int
+    code: str
+    village_code: str
+    head_name: str
+    household_type: str
+    status: str
+    per_capita_net_income: Decimal | float | None = None  # float when read raw from SQLite
+    latitude: float | None = None
+    longitude: float | None = None
+    helpers: tuple[str, ...] = ()
+    # Members known not to be met: (name, "deceased" | "away").
+    absent_members: tuple[tuple[str, str], ...] = ()
+
+
+class VisitFacts(NamedTuple):
+    id: int
+    household_id: int
+    visited_on: date | None
+    visitor_name: str | None = None
+    mode: str | None = "in_home"
+    met_person: str | None = None
+    met_name: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    device_id: str | None = None
+    texts: tuple[str, ...] = ()
+    photo_hashes: tuple[str, ...] = ()
+
+
+class Observation(NamedTuple):
+    household_id: int
+    visit_id: int
+    observed_on: date
+    code: str
+    state: str  # met | not_met | not_applicable
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    id: int
+    household_id: int
+    event_type: str
+    status: str  # open | handling | closed
+    reported_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str  # visits_below, indicator_regressed, indicator_not_met_twice, income_below, event…
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    household_id: int
+    village_code: str
+    helpers: tuple[str, ...]
+    done: int
+    required: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventState:
+    id: int
+    household_id: int
+    status: str
+    due_on: date
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    visit_id: int
+    household_id: int
+    code: str  # gps_far, too_short, device_burst, same_text, same_photo, absent_member
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    household_id: int
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------------------------
+# Months
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """First and last day of the calendar month containing `month`."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def last_months(month: date, count: int) -> list[date]:
+    """The first days of the `count` months ending with `month`, oldest first."""
+    months = [month.replace(day=1)]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    return months[::-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Visit compliance
+
+
+def counts_as_visit(visit: VisitFacts, settings: MonitoringSettings) -> bool:
+    return settings.phone_visits_count or visit.mode != "phone"
+
+
+def visit_compliance(
+    households: Iterable[HouseholdFacts],
+    visits: Iterable[VisitFacts],
+    month: date,
+    settings: MonitoringSettings,
+) -> tuple[Shortfall, ...]:
+    """Households under monitoring (or pending) with fewer counted visits than required."""
+    first, last = month_bounds(month)
+    done: dict[int, int] = defaultdict(int)
+    for visit in visits:
+        if (
+            visit.visited_on
+            and first <= visit.visited_on <= last
+            and counts_as_visit(visit, settings)
+        ):
+            done[visit.household_id] += 1
+    return shortfalls_from_counts(households, done, settings)
+
+
+def shortfalls_from_counts(
+    households: Iterable[HouseholdFacts], done: dict[int, int], settings: MonitoringSettings
+) -> tuple[Shortfall, ...]:
+    """The same rule over visit counts already made (the service counts in SQL)."""
+    required = settings.min_visits_per_month
+    return tuple(
+        Shortfall(h.id, h.village_code, h.helpers, done.get(h.id, 0), required)
+        for h in households
+        if h.status in UNDER_MONITORING and done.get(h.id, 0) < required
+    )
+
+
+def shortfalls_by(shortfalls: Iterable[Shortfall], key: str) -> dict[str, list[Shortfall]]:
+    """Group shortfalls per village (`key="village"`) or per helper (`key="helper"`)."""
+    grouped: dict[str, list[Shortfall]] = defaultdict(list)
+    for item in shortfalls:
+        names = (item.village_code,) if key == "village" else (item.helpers or ("（未指定）",))
+        for name in names:
+            grouped[name].append(item)
+    return dict(grouped)
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicator regressions
+
+
+def states_by_visit(observations: Iterable[Observation]) -> dict[int, list[tuple[date, int, dict]]]:
+    """Per household, its visits in order, each with {indicator code: state}.
+
+    `bayou:all` = met means every 八有 item was met; when not met, only the listed items are
+    known to be not met (the others are unknown, not met).
+    """
+    per_visit: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
+    when: dict[tuple[int, int], date] = {}
+    for obs in observations:
+        per_visit[(obs.household_id, obs.visit_id)][obs.code] = obs.state
+        when[(obs.household_id, obs.visit_id)] = obs.observed_on
+    result: dict[int, list[tuple[date, int, dict]]] = defaultdict(list)
+    for (household_id, visit_id), states in per_visit.items():
+        result[household_id].append((when[(household_id, visit_id)], visit_id, states))
+    for visits in result.values():
+        visits.sort(key=lambda item: (item[0], item[1]))
+    return result
+
+
+def _state(states: dict[str, str], code: str) -> str | None:
+    if code in states:
+        return states[code]
+    if code.startswith("bayou:") and states.get(BAYOU_ALL) == "met":
+        return "met"
+    return None
+
+
+def indicator_reasons(
+    observations: Iterable[Observation], month: date, settings: MonitoringSettings
+) -> dict[int, list[Reason]]:
+    """Per household: watched items that went met → not met since the previous visit (at a
+    visit this month), and items not met at the last visit of this month and of last month."""
+    first, last = month_bounds(month)
+    prev_first, prev_last = month_bounds(previous_month(month))
+    reasons: dict[int, list[Reason]] = defaultdict(list)
+    watched = set(settings.watched_indicators)
+    for household_id, visits in states_by_visit(observations).items():
+        this_month = [v for v in visits if first <= v[0] <= last]
+        last_month = [v for v in visits if prev_first <= v[0] <= prev_last]
+        # Both rules need an item not met at a visit this month: look only at those items.
+        candidates = {c for v in this_month for c, st in v[2].items() if st == "not_met"}
+        for code in [c for c in settings.watched_indicators if c in candidates & watched]:
+            found = _regression(visits, code, first, last)
+            if found:
+                reasons[household_id].append(Reason("indicator_regressed", found))
+            if (
+                this_month
+                and last_month
+                and all(_state(v[2], code) == "not_met" for v in (this_month[-1], last_month[-1]))
+            ):
+                reasons[household_id].append(Reason("indicator_not_met_twice", code))
+    return dict(reasons)
+
+
+def _regression(
+    visits: Sequence[tuple[date, int, dict]], code: str, first: date, last: date
+) -> str:
+    previous: str | None = None
+    for observed_on, _visit_id, states in visits:
+        state = _state(states, code)
+        if first <= observed_on <= last and previous == "met" and state == "not_met":
+            return f"{code} {observed_on.isoformat()}"
+        if state is not None:
+            previous = state
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Income and major events
+
+
+def income_below(
+    households: Iterable[HouseholdFacts], settings: MonitoringSettings
+) -> dict[int, Reason]:
+    return {
+        h.id: Reason("income_below", f"{h.per_capita_net_income} < {settings.income_threshold}")
+        for h in households
+        if h.status in UNDER_MONITORING
+        and h.per_capita_net_income is not None
+        and h.per_capita_net_income < settings.income_threshold
+    }
+
+
+def event_states(
+    events: Iterable[EventFacts], as_of: date, settings: MonitoringSettings
+) -> tuple[EventState, ...]:
+    """Each event's response deadline; an event still `open` after it is overdue."""
+    days = timedelta(days=settings.event_response_days)
+    return tuple(
+        EventState(
+            e.id,
+            e.household_id,
+            e.status,
+            e.reported_on + days,
+            e.status == "open" and as_of > e.reported_on + days,
+        )
+        for e in events
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Early warnings
+
+
+def early_warnings(
+    households: Sequence[HouseholdFacts],
+    shortfalls: Iterable[Shortfall],
+    indicator: dict[int, list[Reason]],
+    income: dict[int, Reason],
+    events: Iterable[EventState],
+) -> tuple[Warning, ...]:
+    """The union of every rule's findings, one warning per household with all its reasons."""
+    reasons: dict[int, list[Reason]] = defaultdict(list)
+    for item in shortfalls:
+        reasons[item.household_id].append(Reason("visits_below", f"{item.done}/{item.required}"))
+    for household_id, found in indicator.items():
+        reasons[household_id].extend(found)
+    for household_id, reason in income.items():
+        reasons[household_id].append(reason)
+    for event in events:
+        if event.status != "closed":
+            code = "event_overdue" if event.overdue else "event_open"
+            reasons[event.household_id].append(Reason(code, f"#{event.id} {event.due_on}"))
+    order = {h.id: i for i, h in enumerate(households)}
+    return tuple(
+        Warning(hid, tuple(found))
+        for hid, found in sorted(reasons.items(), key=lambda kv: order.get(kv[0], 1 << 30))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Visit-authenticity signals (flags, never verdicts)
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def authenticity_flags(
+    households: Iterable[HouseholdFacts],
+    visits: Sequence[VisitFacts],
+    settings: MonitoringSettings,
+) -> tuple[Flag, ...]:
+    by_id = {h.id: h for h in households}
+    flags: list[Flag] = []
+    for visit in visits:
+        flags.extend(_single_visit_flags(visit, by_id.get(visit.household_id), settings))
+    flags.extend(_device_bursts(visits, settings))
+    flags.extend(_duplicates(visits, "same_text", lambda v: v.texts))
+    flags.extend(_duplicates(visits, "same_photo", lambda v: v.photo_hashes))
+    return tuple(flags)
+
+
+def _single_visit_flags(
+    visit: VisitFacts, home: HouseholdFacts | None, settings: MonitoringSettings
+) -> list[Flag]:
+    found: list[Flag] = []
+    if home is not None and None not in (
+        visit.latitude,
+        visit.longitude,
+        home.latitude,
+        home.longitude,
+    ):
+        metres = distance_m(visit.latitude, visit.longitude, home.latitude, home.longitude)  # type: ignore[arg-type]
+        if metres > settings.gps_max_distance_m:
+            found.append(Flag(visit.id, visit.household_id, "gps_far", f"{metres:.0f} m"))
+    if visit.started_at and visit.ended_at:
+        minutes = (visit.ended_at - visit.started_at).total_seconds() / 60
+        if minutes < settings.min_visit_minutes:
+            found.append(Flag(visit.id, visit.household_id, "too_short", f"{minutes:.1f} min"))
+    if home is not None:
+        for name, why in home.absent_members:
+            met_head = visit.met_person == "head" and name == home.head_name
+            if met_head or (name and visit.met_name and name in visit.met_name):
+                found.append(Flag(visit.id, visit.household_id, "absent_member", f"{name} {why}"))
+    return found
+
+
+def _device_bursts(visits: Sequence[VisitFacts], settings: MonitoringSettings) -> list[Flag]:
+    """Visits of `device_burst_visits` or more different households from one device whose
+    start times fall within `device_burst_minutes`."""
+    window = timedelta(minutes=settings.device_burst_minutes)
+    by_device: dict[str, list[VisitFacts]] = defaultdict(list)
+    for visit in visits:
+        if visit.device_id and visit.started_at:
+            by_device[visit.device_id].append(visit)
+    flagged: dict[int, Flag] = {}
+    for device, items in by_device.items():
+        items.sort(key=lambda v: v.started_at)  # type: ignore[arg-type, return-value]
+        start = 0
+        for end, visit in enumerate(items):
+            while visit.started_at - items[start].started_at > window:  # type: ignore[operator]
+                start += 1
+            group = items[start : end + 1]
+            if len({v.household_id for v in group}) >= settings.device_burst_visits:
+                for v in group:
+                    flagged[v.id] = Flag(
+                        v.id, v.household_id, "device_burst", f"{device}: {len(group)}"
+                    )
+    return list(flagged.values())
+
+
+def _duplicates(visits: Sequence[VisitFacts], code: str, values) -> list[Flag]:  # type: ignore[no-untyped-def]
+    seen: dict[str, list[VisitFacts]] = defaultdict(list)
+    for visit in visits:
+        for value in {_normal(v) for v in values(visit)}:
+            if len(value) >= MIN_TEXT_CHARS or (code == "same_photo" and value):
+                seen[value].append(visit)
+    flags: dict[tuple[int, str], Flag] = {}
+    for value, group in seen.items():
+        if len(group) > 1:
+            for v in group:
+                others = ", ".join(str(o.id) for o in group if o.id != v.id)
+                flags[(v.id, code)] = Flag(v.id, v.household_id, code, f"= #{others} {value[:20]}")
+    return list(flags.values())
+
+
+def _normal(text: str) -> str:
+    return "".join(text.split())

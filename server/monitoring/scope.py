@@ -1,0 +1,47 @@
+"""Which households monitoring and exports see: `auth.scope`'s area rule as a code prefix (pure).
+
+The county and department viewers see the county; a town reviewer the villages whose code
+starts with the town's nine digits; a village committee its own village. The rule itself lives
+in `server/auth/scope.py`; monitoring queries want it as a prefix of village codes.
+"""
+
+from __future__ import annotations
+
+from server.auth.scope import AREA_ROLES, may_access_village, scope_of, town_of
+
+__all__ = [
+    "COUNTY_CODE",
+    "PERSONAL_DATA_ROLES",
+    "area_code_of",
+    "area_prefix",
+    "may_access_village",
+    "narrow",
+    "town_of",
+]
+
+COUNTY_CODE = "440233"
+# Roles that see personal data (ID numbers, phones, GPS of homes) in full; others get it masked.
+PERSONAL_DATA_ROLES = tuple(sorted(AREA_ROLES))
+
+
+def area_prefix(role: str, area_code: str | None) -> str:
+    """The prefix every visible village code starts with; refuses a role without its area."""
+    scope = scope_of(role, area_code)
+    if scope.everywhere:
+        return COUNTY_CODE
+    if scope.low is None or scope.high is None:
+        raise ValueError(f"{role} without an area sees nothing")
+    return scope.low if scope.low == scope.high else scope.low[:9]
+
+
+def narrow(prefix: str, requested: str | None) -> str:
+    """The requested area inside the user's prefix (a town is its first nine digits)."""
+    if not requested:
+        return prefix
+    wanted = requested[:9] if requested.endswith("000") and len(requested) == 12 else requested
+    return wanted if wanted.startswith(prefix) else prefix
+
+
+def area_code_of(prefix: str) -> str:
+    """The 12-digit code of the area a prefix stands for (county 440233 → 440233000000)."""
+    return prefix.ljust(12, "0") if len(prefix) in (6, 9) else prefix

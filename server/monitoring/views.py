@@ -1,0 +1,192 @@
+"""Monitoring pages: the month's dashboard with drill-down (county → town → village →
+household), warning cases and major-event handling. Views parse, gate, call one service
+function, commit (writes only) and render."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from server.areas.service import CHINA
+from server.auth.decorators import current_web_user, role_required
+from server.auth.models import WEB_USER_ROLES
+from server.db import get_session
+from server.monitoring import cases as case_service
+from server.monitoring import service
+from server.monitoring.charts import bar_chart
+from server.monitoring.rules import shortfalls_by
+from server.monitoring.scope import area_code_of, area_prefix, narrow
+
+bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
+WRITERS = ("county_admin", "town_reviewer", "village_committee")
+
+TYPE_LABELS = {
+    "unstable_formerly_poor": "脱贫不稳定户",
+    "marginal_at_risk": "边缘易致贫户",
+    "sudden_severe_difficulty": "突发严重困难户",
+    "other": "其他",
+}
+STATUS_LABELS = {
+    "pending_review": "待审核",
+    "monitored": "监测中",
+    "risk_eliminated": "风险已消除",
+    "rejected": "未纳入",
+}
+FLAG_LABELS = {
+    "gps_far": "定位远离住户 GPS far from the home",
+    "too_short": "走访时间过短 very short visit",
+    "device_burst": "同一设备短时多次走访 many visits from one device",
+    "same_text": "文字与其他走访相同 same text as other visits",
+    "same_photo": "照片与其他走访相同 same photo as other visits",
+    "absent_member": "见到已故/外出成员 met a member recorded deceased/away",
+}
+
+
+def today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def month_arg() -> date:
+    """`?month=YYYY-MM`, default: the current month."""
+    raw = request.args.get("month") or request.form.get("month")
+    if not raw:
+        return today().replace(day=1)
+    try:
+        return datetime.strptime(raw, "%Y-%m").replace(day=1).date()  # noqa: DTZ007 - a month
+    except ValueError:
+        abort(400)
+
+
+def user_prefix() -> str:
+    user = current_web_user()
+    if user is None:  # role_required ran first; kept for the type checker
+        abort(401)
+    try:
+        return area_prefix(user.role, user.area_code)
+    except ValueError:
+        abort(403)
+
+
+@bp.get("/")
+@role_required(*WEB_USER_ROLES)
+def dashboard() -> str:
+    month = month_arg()
+    prefix = narrow(user_prefix(), request.args.get("area"))
+    session = get_session()
+    view = service.monthly_overview(session, month=month, prefix=prefix, today=today())
+    history = service.trend(session, month=month, prefix=prefix)
+    signals = service.visit_signals(session, month=month, prefix=prefix) if len(prefix) > 6 else ()
+    helpers = shortfalls_by(view.shortfalls, "helper") if view.level == "village" else {}
+    charts = [
+        bar_chart(
+            "走访完成情况 Visits done vs required",
+            history.labels,
+            [("已走访 done", history.visits_done), ("应走访 required", history.visits_required)],
+        ),
+        bar_chart(
+            "新纳入与重大变故 New inclusions and major events",
+            history.labels,
+            [("新纳入 new", history.new), ("重大变故 events", history.events)],
+        ),
+    ]
+    return render_template(
+        "monitoring/dashboard.html",
+        view=view,
+        charts=charts,
+        signals=signals,
+        helpers=helpers,
+        area_name=service.area_name(session, area_code_of(prefix)),
+        month=month,
+        type_labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+        flag_labels=FLAG_LABELS,
+        reason_labels=case_service.REASON_LABELS,
+    )
+
+
+@bp.get("/household/<code>")
+@role_required(*WEB_USER_ROLES)
+def household(code: str) -> str:
+    month = month_arg()
+    detail = service.household_detail(get_session(), code=code, prefix=user_prefix(), month=month)
+    if detail is None:
+        abort(404)
+    return render_template(
+        "monitoring/household.html",
+        detail=detail,
+        month=month,
+        flag_labels=FLAG_LABELS,
+        reason_labels=case_service.REASON_LABELS,
+        type_labels=TYPE_LABELS,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/cases")
+@role_required(*WEB_USER_ROLES)
+def cases() -> str:
+    month = month_arg() if request.args.get("month") else None
+    found = case_service.list_cases(get_session(), prefix=user_prefix(), month=month)
+    return render_template(
+        "monitoring/cases.html",
+        cases=found,
+        month=month,
+        reason_labels=case_service.REASON_LABELS,
+        writers=WRITERS,
+    )
+
+
+@bp.post("/cases/open")
+@role_required("county_admin", "town_reviewer")
+def open_cases() -> Response:
+    month = month_arg()
+    session = get_session()
+    report = case_service.open_warning_cases(
+        session, month=month, prefix=user_prefix(), today=today()
+    )
+    session.commit()
+    flash(
+        f"新建预警 {report.opened} 件，更新 {report.refreshed} 件 / opened {report.opened}, "
+        f"refreshed {report.refreshed}"
+    )
+    return redirect(url_for("monitoring.cases", month=f"{month:%Y-%m}"))
+
+
+@bp.post("/cases/<int:case_id>")
+@role_required(*WRITERS)
+def case_step(case_id: int) -> Response:
+    session = get_session()
+    user = current_web_user()
+    case = case_service.get_case(session, case_id, prefix=user_prefix())
+    case_service.record_step(
+        session,
+        case,
+        step=request.form.get("step", ""),
+        text=request.form.get("text", ""),
+        decision=request.form.get("decision") or None,
+        by=user.username if user else "",
+        today=today(),
+    )
+    session.commit()
+    flash(f"已更新预警 #{case_id} / case #{case_id} updated")
+    return redirect(url_for("monitoring.cases"))
+
+
+@bp.post("/events/<int:event_id>")
+@role_required(*WRITERS)
+def event_step(event_id: int) -> Response:
+    session = get_session()
+    user = current_web_user()
+    case_service.advance_event(
+        session,
+        event_id,
+        prefix=user_prefix(),
+        measure=request.form.get("measure", ""),
+        by=user.username if user else "",
+        now=datetime.now(CHINA),
+    )
+    session.commit()
+    flash(f"已更新重大变故 #{event_id} / event #{event_id} updated")
+    return redirect(request.referrer or url_for("monitoring.dashboard"))
