@@ -4,13 +4,11 @@ then normalised into the registry (process_pending)."""
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
 from server.forms.cli import XLSFORMS_DIR
 from server.forms.service import publish_form
@@ -26,33 +24,11 @@ from tests.fixtures import (
     make_web_user,
 )
 from tests.http.openrosa.helpers import DEVICE
+from tests.registry_factories import photo_jpeg, signature_png
 
 INSTANCES = Path(__file__).resolve().parents[2] / "data" / "instances"
 COUNTY_FORMS = ("household_archive", "assistance_visit", "major_event")
 VISIT_PHOTO_MISSING = "1764900000222.jpg"  # named by the visit, never uploaded
-
-
-def photo_jpeg(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
-    img = Image.new("RGB", size, (120 + seed % 100, 160, 200 - seed % 100))
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((size[0] // 5, size[1] // 3, size[0] * 4 // 5, size[1] - 40), fill=(170, 90, 60))
-    draw.polygon(
-        [(size[0] // 6, size[1] // 3), (size[0] // 2, 40), (size[0] * 5 // 6, size[1] // 3)],
-        fill=(90, 40, 30),
-    )
-    out = io.BytesIO()
-    img.save(out, format="JPEG", quality=85)
-    return out.getvalue()
-
-
-def signature_png(seed: int = 0) -> bytes:
-    img = Image.new("RGBA", (800, 300), (255, 255, 255, 0))
-    draw = ImageDraw.Draw(img)
-    points = [(60 + i * 45, 150 + ((i * 37 + seed) % 90) - 45) for i in range(16)]
-    draw.line(points, fill=(10, 10, 60, 255), width=9)
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
 
 
 def instance(name: str, instance_id: str) -> bytes:
