@@ -714,7 +714,7 @@ def processing_states(database_url: str) -> dict[str, int]:
                     "GROUP BY processing_state"
                 )
             )
-            return dict(rows.tuples().all())
+            return dict(rows.all())  # type: ignore[arg-type]
     finally:
         engine.dispose()
 
