@@ -164,6 +164,12 @@ def test_review_send_back_and_approve_through_three_levels(chromium, tmp_path):
             archive.get_attribute("href") or "",
         )
         _shot(page, "laptop-3-household")
+        with page.expect_download() as download_info:  # print its record: the real PDF
+            archive.click()
+        download = download_info.value
+        assert download.suggested_filename.endswith(".pdf")
+        pdf_path = download.path()
+        assert pdf_path is not None and Path(pdf_path).read_bytes().startswith(b"%PDF")
 
         page.get_by_role("link", name="审计日志").click()
         expect(page.get_by_role("cell", name="审批 Approval decision").first).to_be_visible()
