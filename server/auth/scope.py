@@ -1,6 +1,7 @@
-"""Which villages a web user may see: the one rule every service query applies.
+"""Which villages and households a web user may see: the rules every service query applies.
 
-Pure: a role and an area code in, a `Scope` out; no Flask, SQLAlchemy or clock. Village codes
+Pure: a role and an area code in, a `Scope` out (and for a department viewer, with today's
+date passed in, the `DutyReach` of its duty); no Flask, SQLAlchemy or clock. Village codes
 are 12-digit statistical codes; the villages of a town share its first 9 digits
 (domain.md §5.1), so a town's villages are the code range `ttttttttt000`…`ttttttttt999`, which
 an ordinary B-tree index on the village code serves on SQLite and PostgreSQL alike.
@@ -8,7 +9,9 @@ an ordinary B-tree index on the village code serves on SQLite and PostgreSQL ali
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
+from datetime import date
 
 DEPARTMENTS = {
     "civil_affairs": "民政 Civil affairs",
@@ -112,6 +115,48 @@ DUTY_INDICATORS: dict[str, frozenset[str] | None] = {
     ),
     "education": frozenset({"education"}),
 }
+
+
+# Major-event types (xlsforms/major_event.md, list event_type) that concern a medical duty.
+ILLNESS_EVENT_TYPES = frozenset({"serious_illness", "major_injury"})
+DUTY_EVENT_TYPES: dict[str, frozenset[str]] = {
+    "medical_security": ILLNESS_EVENT_TYPES,
+    "health": ILLNESS_EVENT_TYPES,
+}
+# Civil affairs runs social assistance for every monitored household, so it sees them all.
+DUTIES_OVER_EVERY_HOUSEHOLD = frozenset({"civil_affairs"})
+DUTY_LOOKBACK_MONTHS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class DutyReach:
+    """The households a department's duty concerns: those with one of `indicator_codes` not met,
+    or a major event of one of `event_types`, on or after `since`. Both sets empty means none."""
+
+    indicator_codes: frozenset[str]
+    event_types: frozenset[str]
+    since: date
+
+
+def duty_reach(role: str, department: str | None, today: date) -> DutyReach | None:
+    """Which households a department viewer's duty concerns; None when the role's area scope
+    alone decides (area roles, and civil affairs). An unknown department reaches nothing."""
+    if role != "department_viewer" or department in DUTIES_OVER_EVERY_HOUSEHOLD:
+        return None
+    return DutyReach(
+        # A duty listed with None ("all indicators") would reach nothing here: a narrowing duty
+        # must name its indicators, so a slip hides households rather than showing them all.
+        indicator_codes=DUTY_INDICATORS.get(department or "") or frozenset(),
+        event_types=DUTY_EVENT_TYPES.get(department or "", frozenset()),
+        since=months_before(today, DUTY_LOOKBACK_MONTHS),
+    )
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (29 Feb → 28 Feb when the year has none)."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month = month_index + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def may(role: str, action: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from server.monitoring.cases import REASON_LABELS
@@ -67,10 +68,24 @@ def _area(row: Any) -> list[Any]:
     ]
 
 
-def monthly_report(session: Session, *, month: date, prefix: str, today: date) -> dict:
-    towns = monthly_overview(session, month=month, prefix=prefix, today=today)
+def monthly_report(
+    session: Session,
+    *,
+    month: date,
+    prefix: str,
+    today: date,
+    duty: ColumnElement[bool] | None = None,
+) -> dict:
+    """The month's report over `prefix` (and the viewer's `duty`: monitoring/service.py)."""
+    towns = monthly_overview(session, month=month, prefix=prefix, today=today, duty=duty)
     villages = monthly_overview(
-        session, month=month, prefix=prefix, today=today, as_level="town", with_helpers=True
+        session,
+        month=month,
+        prefix=prefix,
+        today=today,
+        as_level="town",
+        with_helpers=True,
+        duty=duty,
     )
     homes = villages.households
     names = {r.code: r.name for r in villages.rows}

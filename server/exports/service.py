@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Numeric, String, case, cast, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Numeric,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from server.auth.models import AppUser
@@ -48,6 +59,9 @@ class ExportFilter:
     date_from: date | None = None
     date_to: date | None = None
     masked: bool = True
+    # A department viewer's duty over households (registry/visibility.concerns_duty); None: the
+    # whole area. Every registry table keeps only the rows of those households.
+    duty: ColumnElement[bool] | None = None
 
 
 def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore[no-untyped-def]
@@ -124,7 +138,8 @@ SQL_MASKED = frozenset({t.GPS, t.PHONE, t.ID_NUMBER})
 
 
 def _scope(f: ExportFilter):  # type: ignore[no-untyped-def]
-    return Household.village_code.startswith(f.prefix, autoescape=True)
+    in_area = Household.village_code.startswith(f.prefix, autoescape=True)
+    return in_area if f.duty is None else and_(in_area, f.duty)
 
 
 # ---------------------------------------------------------------------------------------------

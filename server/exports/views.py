@@ -12,13 +12,14 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from server.audit.service import record
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_USER_ROLES
+from server.auth.scope import may
 from server.db import get_session, writes
 from server.exports import report as report_service
 from server.exports.service import ExportFilter, registry_export, submissions_export
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
-from server.monitoring.views import today, user_prefix
+from server.monitoring.views import today, user_duty, user_prefix
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,6 +45,11 @@ def registry(fmt: str) -> Response:
 @writes  # the audit row
 @role_required(*WEB_USER_ROLES)
 def submissions(form_id: str, fmt: str) -> Response:
+    user = current_web_user()
+    if user is None or not may(user.role, "view_submissions"):
+        # Raw submissions name households regardless of any duty: only the roles that may
+        # read them in the review queue may export them (department viewers may not).
+        abort(403)
     export_filter = _filter()
     _audit("submissions", f"{form_id}.{fmt}", export_filter)
     tables = submissions_export(get_session(), form_id, export_filter)
@@ -62,7 +68,7 @@ def report(month: str, fmt: str) -> Response:
         abort(404)
     _audit("monthly_report", f"{month}.{fmt}", _filter())
     context = report_service.monthly_report(
-        get_session(), month=first, prefix=user_prefix(), today=today()
+        get_session(), month=first, prefix=user_prefix(), today=today(), duty=user_duty()
     )
     if fmt == "pdf":
         body, mimetype = report_service.render_pdf(context), "application/pdf"
@@ -97,6 +103,7 @@ def _filter() -> ExportFilter:
         date_from=_date("from"),
         date_to=_date("to"),
         masked=user is None or user.role not in PERSONAL_DATA_ROLES,
+        duty=user_duty(),
     )
 
 

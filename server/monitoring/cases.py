@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from server.errors import DomainError
@@ -75,14 +75,22 @@ def open_warning_cases(session: Session, *, month: date, prefix: str, today: dat
 
 
 def list_cases(
-    session: Session, *, prefix: str, month: date | None = None, open_only: bool = False
+    session: Session,
+    *,
+    prefix: str,
+    month: date | None = None,
+    open_only: bool = False,
+    duty: ColumnElement[bool] | None = None,
 ) -> list[WarningCase]:
+    """The warning cases of households in `prefix` (and concerning the viewer's `duty`)."""
     query = (
         select(WarningCase)
         .join(Household, Household.id == WarningCase.household_id)
         .where(Household.village_code.startswith(prefix, autoescape=True))
         .order_by(WarningCase.check_due_on, WarningCase.id)
     )
+    if duty is not None:
+        query = query.where(duty)
     if month is not None:
         query = query.where(WarningCase.month == month.replace(day=1))
     if open_only:

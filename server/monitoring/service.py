@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Float, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Float, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
@@ -40,6 +40,8 @@ from server.registry.models import (
     Visit,
 )
 
+# The viewer's duty over households (registry/visibility.concerns_duty); None: the whole area.
+Duty = ColumnElement[bool] | None
 SETTINGS_FILE = Path(__file__).parent / "data" / "settings.toml"
 AWAY_WORK = ("outside_province", "in_province")
 
@@ -103,10 +105,12 @@ def monthly_overview(
     today: date,
     as_level: str | None = None,
     with_helpers: bool = False,
+    duty: Duty = None,
 ) -> Overview:
-    """The whole month for the households whose village code starts with `prefix`, one row per
-    area one level below the scope (county → towns, town → villages, village → households);
-    `as_level="town"` over the county gives a row per village."""
+    """The whole month for the households whose village code starts with `prefix` (and that
+    concern the viewer's `duty`, if any), one row per area one level below the scope
+    (county → towns, town → villages, village → households); `as_level="town"` over the county
+    gives a row per village."""
     month = month.replace(day=1)
     settings = settings_for(month)
     first, last = rules.month_bounds(month)
@@ -114,16 +118,19 @@ def monthly_overview(
     homes, extra = _households(
         session,
         prefix,
+        duty,
         with_helpers=with_helpers or level in ("village", "household"),
         first=first,
         last=last,
     )
     facts = list(homes.values())
-    counts = _visit_counts(session, prefix, first, last, settings)
+    counts = _visit_counts(session, prefix, duty, first, last, settings)
     shortfalls = rules.shortfalls_from_counts(facts, counts, settings)
-    indicator = rules.indicator_reasons(_observations(session, prefix, month), month, settings)
+    indicator = rules.indicator_reasons(
+        _observations(session, prefix, duty, month), month, settings
+    )
     income = rules.income_below(facts, settings)
-    events = rules.event_states(_events(session, prefix, first), min(today, last), settings)
+    events = rules.event_states(_events(session, prefix, duty, first), min(today, last), settings)
     warnings = rules.early_warnings(facts, shortfalls, indicator, income, events)
     rows = _rows(
         session, level, homes, extra, counts, shortfalls, warnings, events, settings, first, last
@@ -140,7 +147,7 @@ def monthly_overview(
         shortfalls,
         events,
         homes,
-        _open_cases(session, prefix),
+        _open_cases(session, prefix, duty),
     )
 
 
@@ -148,23 +155,25 @@ def monthly_overview(
 # Loading
 
 
-def _in_scope(prefix: str):  # type: ignore[no-untyped-def]
-    return Household.village_code.startswith(prefix, autoescape=True)
+def _in_scope(prefix: str, duty: Duty):  # type: ignore[no-untyped-def]
+    in_area = Household.village_code.startswith(prefix, autoescape=True)
+    return in_area if duty is None else and_(in_area, duty)
 
 
-def _scoped(query, household_id, prefix: str):  # type: ignore[no-untyped-def]
+def _scoped(query, household_id, prefix: str, duty: Duty):  # type: ignore[no-untyped-def]
     """Restrict a query on a household's rows to the scope. Every household of the registry is
     in the county, so the county's queries skip the join (they read an index alone)."""
-    if prefix == COUNTY_CODE:
+    if prefix == COUNTY_CODE and duty is None:
         return query
     # IN (households of the scope), not a join: the planner then walks the (household_id, …)
     # index of each household in scope instead of every row of the period.
-    return query.where(household_id.in_(select(Household.id).where(_in_scope(prefix))))
+    return query.where(household_id.in_(select(Household.id).where(_in_scope(prefix, duty))))
 
 
 def _households(
     session: Session,
     prefix: str,
+    duty: Duty,
     *,
     with_helpers: bool,
     first: date | None = None,
@@ -209,13 +218,13 @@ def _households(
                 is_new.label("is_new"),
                 is_eliminated.label("is_eliminated"),
             )
-            .where(_in_scope(prefix))
+            .where(_in_scope(prefix, duty))
             .order_by(Household.village_code, Household.code)
         )
         .all()
     )
-    helpers = _helpers(session, prefix) if with_helpers else {}
-    absent = _absent_members(session, prefix) if with_helpers else {}
+    helpers = _helpers(session, prefix, duty) if with_helpers else {}
+    absent = _absent_members(session, prefix, duty) if with_helpers else {}
     homes = {
         r.id: HouseholdFacts(
             r.id,
@@ -236,26 +245,28 @@ def _households(
     return homes, extra
 
 
-def _helpers(session: Session, prefix: str) -> dict[int, tuple[str, ...]]:
+def _helpers(session: Session, prefix: str, duty: Duty) -> dict[int, tuple[str, ...]]:
     found: dict[int, list[str]] = defaultdict(list)
     for household_id, name in session.execute(
         select(HelperAssignment.household_id, HelperAssignment.name)
         .join(Household, Household.id == HelperAssignment.household_id)
-        .where(_in_scope(prefix), HelperAssignment.ended_on.is_(None))
+        .where(_in_scope(prefix, duty), HelperAssignment.ended_on.is_(None))
         .order_by(HelperAssignment.id)
     ):
         found[household_id].append(name)
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _absent_members(session: Session, prefix: str) -> dict[int, tuple[tuple[str, str], ...]]:
+def _absent_members(
+    session: Session, prefix: str, duty: Duty
+) -> dict[int, tuple[tuple[str, str], ...]]:
     """Current members recorded as deceased or working away (membership details)."""
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for household_id, name, details in session.execute(
         select(Membership.household_id, Person.name, Membership.details)
         .join(Person, Person.id == Membership.person_id)
         .join(Household, Household.id == Membership.household_id)
-        .where(_in_scope(prefix), Membership.ended_at.is_(None))
+        .where(_in_scope(prefix, duty), Membership.ended_at.is_(None))
     ):
         if (details or {}).get("deceased_on") or (details or {}).get("status") == "deceased":
             found[household_id].append((name, "deceased"))
@@ -265,7 +276,7 @@ def _absent_members(session: Session, prefix: str) -> dict[int, tuple[tuple[str,
 
 
 def _visit_counts(
-    session: Session, prefix: str, first: date, last: date, settings: MonitoringSettings
+    session: Session, prefix: str, duty: Duty, first: date, last: date, settings: MonitoringSettings
 ) -> dict[int, int]:
     """Counted visits per household this month (phone calls only if the settings say so)."""
     query = _scoped(
@@ -274,13 +285,14 @@ def _visit_counts(
         .group_by(Visit.household_id),
         Visit.household_id,
         prefix,
+        duty,
     )
     if not settings.phone_visits_count:
         query = query.where(or_(Visit.mode.is_(None), Visit.mode != "phone"))
     return {row[0]: row[1] for row in session.connection().execute(query)}
 
 
-def _observations(session: Session, prefix: str, month: date) -> list[Observation]:
+def _observations(session: Session, prefix: str, duty: Duty, month: date) -> list[Observation]:
     """The recent history (this month and the two before) of each watched item that was not
     met at a visit this month: only those can show a regression or a second month not met.
     A 八有 item's history includes `bayou:all` (all eight met)."""
@@ -300,6 +312,7 @@ def _observations(session: Session, prefix: str, month: date) -> list[Observatio
                 .distinct(),
                 obs.household_id,
                 prefix,
+                duty,
             )
         )
     }
@@ -326,7 +339,7 @@ def _observations(session: Session, prefix: str, month: date) -> list[Observatio
     return found
 
 
-def _events(session: Session, prefix: str, first: date) -> list[EventFacts]:
+def _events(session: Session, prefix: str, duty: Duty, first: date) -> list[EventFacts]:
     start = datetime(first.year, first.month, 1, tzinfo=UTC)
     rows = session.execute(
         select(
@@ -338,7 +351,8 @@ def _events(session: Session, prefix: str, first: date) -> list[EventFacts]:
         )
         .join(Household, Household.id == MajorEvent.household_id)
         .where(
-            _in_scope(prefix), or_(MajorEvent.status != "closed", MajorEvent.reported_at >= start)
+            _in_scope(prefix, duty),
+            or_(MajorEvent.status != "closed", MajorEvent.reported_at >= start),
         )
     ).all()
     return [
@@ -346,12 +360,12 @@ def _events(session: Session, prefix: str, first: date) -> list[EventFacts]:
     ]
 
 
-def _open_cases(session: Session, prefix: str) -> int:
+def _open_cases(session: Session, prefix: str, duty: Duty) -> int:
     return (
         session.scalar(
             select(func.count(WarningCase.id))
             .join(Household, Household.id == WarningCase.household_id)
-            .where(_in_scope(prefix), WarningCase.status != "closed")
+            .where(_in_scope(prefix, duty), WarningCase.status != "closed")
         )
         or 0
     )
@@ -463,7 +477,9 @@ class Trend:
     events: list[int]
 
 
-def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Trend:
+def trend(
+    session: Session, *, month: date, prefix: str, months: int = 12, duty: Duty = None
+) -> Trend:
     """Per month: counted visits, required visits (households under monitoring now that were
     included by then — an approximation: past status changes are not kept), new inclusions,
     reported major events."""
@@ -472,7 +488,7 @@ def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Tr
         r.identified_on or r.created_at.date()
         for r in session.execute(
             select(Household.identified_on, Household.created_at).where(
-                _in_scope(prefix), Household.status.in_(rules.UNDER_MONITORING)
+                _in_scope(prefix, duty), Household.status.in_(rules.UNDER_MONITORING)
             )
         )
     ]
@@ -487,6 +503,7 @@ def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Tr
                 .group_by(Visit.visited_on, Visit.mode),
                 Visit.household_id,
                 prefix,
+                duty,
             )
         )
         .all()
@@ -497,7 +514,8 @@ def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Tr
             select(MajorEvent.reported_at)
             .join(Household, Household.id == MajorEvent.household_id)
             .where(
-                _in_scope(prefix), MajorEvent.reported_at >= datetime.combine(start, time(), UTC)
+                _in_scope(prefix, duty),
+                MajorEvent.reported_at >= datetime.combine(start, time(), UTC),
             )
         )
         .all()
@@ -524,10 +542,12 @@ def trend(session: Session, *, month: date, prefix: str, months: int = 12) -> Tr
 # Visit-authenticity signals (per village or town, on demand)
 
 
-def visit_signals(session: Session, *, month: date, prefix: str) -> tuple[rules.Flag, ...]:
+def visit_signals(
+    session: Session, *, month: date, prefix: str, duty: Duty = None
+) -> tuple[rules.Flag, ...]:
     """Flags for a person to look at over the month's visits in scope (never verdicts)."""
     first, last = rules.month_bounds(month)
-    homes, _ = _households(session, prefix, with_helpers=True)
+    homes, _ = _households(session, prefix, duty, with_helpers=True)
     rows = session.execute(
         select(
             Visit.id,
@@ -549,7 +569,7 @@ def visit_signals(session: Session, *, month: date, prefix: str) -> tuple[rules.
         )
         .join(Household, Household.id == Visit.household_id)
         .join(SubmissionVersion, SubmissionVersion.id == Visit.source_version_id)
-        .where(_in_scope(prefix), Visit.visited_on.between(first, last))
+        .where(_in_scope(prefix, duty), Visit.visited_on.between(first, last))
     ).all()
     hashes = _photo_hashes(session, {r.source_version_id: r.files for r in rows})
     visits = [
@@ -607,12 +627,14 @@ class HouseholdDetail:
 
 
 def household_detail(
-    session: Session, *, code: str, prefix: str, month: date
+    session: Session, *, code: str, prefix: str, month: date, duty: Duty = None
 ) -> HouseholdDetail | None:
     """The household's last 12 months of visits, this month's signals and its cases; None when
-    it does not exist or is outside the scope."""
-    household = session.scalars(select(Household).where(Household.code == code)).first()
-    if household is None or not household.village_code.startswith(prefix):
+    it does not exist or is outside the scope (so an outside code looks like a missing one)."""
+    household = session.scalars(
+        select(Household).where(Household.code == code, _in_scope(prefix, duty))
+    ).first()
+    if household is None:
         return None
     since = rules.last_months(month, 12)[0]
     visits = list(

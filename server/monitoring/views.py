@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
 
 from server.areas.service import CHINA
@@ -18,6 +19,7 @@ from server.monitoring import service
 from server.monitoring.charts import bar_chart
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
+from server.registry.visibility import concerns_duty
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 WRITERS = ("county_admin", "town_reviewer", "village_committee")
@@ -69,15 +71,29 @@ def user_prefix() -> str:
         abort(403)
 
 
+def user_duty() -> ColumnElement[bool] | None:
+    """A department viewer's duty over households (auth/scope.py); None for everyone whose
+    area alone decides. Every household this blueprint lists or opens goes through it."""
+    user = current_web_user()
+    if user is None:
+        abort(401)
+    return concerns_duty(user.role, user.department, today=today())
+
+
 @bp.get("/")
 @role_required(*WEB_USER_ROLES)
 def dashboard() -> str:
     month = month_arg()
     prefix = narrow(user_prefix(), request.args.get("area"))
+    duty = user_duty()
     session = get_session()
-    view = service.monthly_overview(session, month=month, prefix=prefix, today=today())
-    history = service.trend(session, month=month, prefix=prefix)
-    signals = service.visit_signals(session, month=month, prefix=prefix) if len(prefix) > 6 else ()
+    view = service.monthly_overview(session, month=month, prefix=prefix, today=today(), duty=duty)
+    history = service.trend(session, month=month, prefix=prefix, duty=duty)
+    signals = (
+        service.visit_signals(session, month=month, prefix=prefix, duty=duty)
+        if len(prefix) > 6
+        else ()
+    )
     helpers = shortfalls_by(view.shortfalls, "helper") if view.level == "village" else {}
     charts = [
         bar_chart(
@@ -110,7 +126,9 @@ def dashboard() -> str:
 @role_required(*WEB_USER_ROLES)
 def household(code: str) -> str:
     month = month_arg()
-    detail = service.household_detail(get_session(), code=code, prefix=user_prefix(), month=month)
+    detail = service.household_detail(
+        get_session(), code=code, prefix=user_prefix(), month=month, duty=user_duty()
+    )
     if detail is None:
         abort(404)
     return render_template(
@@ -128,7 +146,9 @@ def household(code: str) -> str:
 @role_required(*WEB_USER_ROLES)
 def cases() -> str:
     month = month_arg() if request.args.get("month") else None
-    found = case_service.list_cases(get_session(), prefix=user_prefix(), month=month)
+    found = case_service.list_cases(
+        get_session(), prefix=user_prefix(), month=month, duty=user_duty()
+    )
     return render_template(
         "monitoring/cases.html",
         cases=found,

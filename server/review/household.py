@@ -1,7 +1,8 @@
 """The household page: the registry's view of one household, as much as the actor may see.
 
-Scope by village as everywhere; department viewers get only their duty's sections and
-indicators (auth/scope.py). Full ID numbers and health details are shown only after a
+Scope by village as everywhere; department viewers see only the households their duty
+concerns, and of those only their duty's sections and indicators (auth/scope.py,
+registry/visibility.py). Full ID numbers and health details are shown only after a
 deliberate, logged reveal (`reveal`). Never commits.
 """
 
@@ -10,14 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
+from server.areas.service import CHINA
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.auth.scope import indicator_codes_for, may, scope_of, sections_for
-from server.auth.service import in_scope
+from server.auth.scope import indicator_codes_for, may, sections_for
 from server.forms.models import FormVersion
 from server.ingest.models import SubmissionVersion
 from server.registry.models import (
@@ -29,6 +31,7 @@ from server.registry.models import (
     Membership,
     Visit,
 )
+from server.registry.visibility import household_visible_to
 from server.review.approval import list_cases
 from server.review.display import choice_labels
 from server.review.errors import NotAllowed, NotInScope
@@ -58,12 +61,17 @@ class HouseholdPage:
 def get_household_in_scope(session: Session, actor: WebUser, code: str) -> Household:
     if not may(actor.role, "view_households") or not sections_for(actor.role, actor.department):
         raise NotAllowed("您的角色无权查看农户 / your role may not view households")
-    household = session.scalars(select(Household).where(Household.code == code)).first()
-    if household is None or not scope_of(actor.role, actor.area_code).covers(
-        household.village_code
-    ):
+    household = session.scalars(
+        select(Household).where(Household.code == code, _visible_to(actor))
+    ).first()
+    if household is None:
         raise NotInScope("找不到该户 / no such household")
     return household
+
+
+def _visible_to(actor: WebUser) -> ColumnElement[bool]:
+    """The households the actor may see today (a duty looks back from China's date)."""
+    return household_visible_to(actor, today=datetime.now(CHINA).date())
 
 
 def list_households(
@@ -76,9 +84,7 @@ def list_households(
 ) -> Sequence[Household]:
     if not may(actor.role, "view_households") or not sections_for(actor.role, actor.department):
         raise NotAllowed("您的角色无权查看农户 / your role may not view households")
-    query = select(Household).where(
-        in_scope(Household.village_code, scope_of(actor.role, actor.area_code))
-    )
+    query = select(Household).where(_visible_to(actor))
     if status:
         query = query.where(Household.status == status)
     if village:

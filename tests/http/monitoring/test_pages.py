@@ -6,11 +6,13 @@ import csv
 import io
 import subprocess
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
 
+from server.areas.service import CHINA
+from server.auth.scope import months_before
 from server.monitoring.models import WarningCase
 from tests import pdf as pdf_tools
 from tests.db.monitoring.factories import household, make_event, make_visit
@@ -110,6 +112,38 @@ def test_the_registry_export_streams_and_masks_for_a_department_viewer(client, s
     tables = _zip_tables(response.get_data())
     assert "440524********0014" in tables["households.csv"][1]
     assert len(tables["visits.csv"]) == 1 + 3
+
+
+def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, session, county):
+    today = datetime.now(CHINA).date()
+    recent = today - timedelta(days=20)
+    leaking = household(session, "H440233100201-0001")  # 梁坝村 张三: unsafe housing lately
+    make_visit(session, leaking, recent, indicators={"housing": "not_met"})
+    sound = household(session, "H440233100201-0002")  # 梁坝村 李四: met now, failed long ago
+    make_visit(session, sound, recent, indicators={"housing": "met"})
+    make_visit(session, sound, months_before(today, 13), indicators={"housing": "not_met"})
+    ill = household(session, "H440233100200-0001")  # 三坑村: a serious illness, reported lately
+    make_event(session, ill, datetime.combine(recent, time(), UTC))
+    housing = make_web_user(
+        session, username="dora", role="department_viewer", department="housing"
+    )
+    health = make_web_user(session, username="hui", role="department_viewer", department="health")
+    session.commit()
+    month = f"{recent:%Y-%m}"
+    login(client, housing)
+    assert client.get(f"/monitoring/household/{leaking.code}?month={month}").status_code == 200
+    assert client.get(f"/monitoring/household/{sound.code}?month={month}").status_code == 404
+    assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 404
+    village = client.get(f"/monitoring/?month={month}&area={LIANGBA}").get_data(as_text=True)
+    assert f"/monitoring/household/{leaking.code}" in village
+    assert f"/monitoring/household/{sound.code}" not in village
+    tables = _zip_tables(client.get("/exports/registry.zip").get_data())
+    assert [row[0] for row in tables["households.csv"][1:]] == [leaking.code]
+    assert client.get("/exports/submissions/visit_test.zip").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").data)})
+    login(client, health)
+    assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 200
+    assert client.get(f"/monitoring/household/{leaking.code}?month={month}").status_code == 404
 
 
 def test_an_admin_gets_personal_data_and_xlsx(client, ada, history):

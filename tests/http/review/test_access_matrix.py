@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.audit.models import AuditEvent
+from server.auth.scope import DUTY_SECTIONS
 from server.review.models import ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview
 from tests.http.review.workspace import (
     HTML,
@@ -26,7 +27,9 @@ from tests.http.review.workspace import (
     sign_in,
 )
 
-# The villages each person's scope covers.
+# The villages whose household in review (`Workspace.households`) each person may see: the
+# area scope, and for a department viewer the households its duty concerns
+# (workspace.record_duty_facts: a duty indicator not met or an illness within 12 months).
 COVERS = {
     "ada": set(VILLAGES),
     "sam": {LIANGBA, SANKENG},
@@ -34,9 +37,13 @@ COVERS = {
     "vic": {LIANGBA},
     "val": {SANKENG},
     "vera": {TESTCUN},
-    "dora": set(VILLAGES),
-    "mei": set(VILLAGES),
+    "dora": {LIANGBA},  # housing: 三坑村 only met it, 测试村 failed it 13 months ago
+    "mei": {LIANGBA, TESTCUN},  # medical: an illness, a recent failure; 三坑村's is too old
+    "hui": {LIANGBA, TESTCUN},  # health: the same households as medical security
+    "cai": set(VILLAGES),  # civil affairs: every household
 }
+# Department viewers whose duty narrows the households (the proposable ones concern none).
+NARROWED = {"dora", "mei", "hui"}
 AREA_ROLES = {"county_admin", "town_reviewer", "village_committee"}
 
 Route = Callable[[Workspace, str], tuple[str, str, dict]]
@@ -100,10 +107,14 @@ def expected(username: str, route: str, village: str) -> int:
     if route == "household.page":
         return 200
     if route.startswith("household.reveal"):
-        if role in AREA_ROLES or department == "medical_security":
+        if role in AREA_ROLES or route.removeprefix("household.reveal_") in DUTY_SECTIONS.get(
+            department, ()
+        ):
             return 200
         return 403
     if route == "household.propose":
+        if username in NARROWED:
+            return 404
         return 302 if role == "village_committee" else 403
     return 302 if role == "town_reviewer" else 403  # case.decide: the case is at the town stage
 
@@ -148,6 +159,10 @@ def test_lists_show_only_the_villages_in_scope(client, world, username):
     for village in VILLAGES:
         link = f'href="/review/households/{world.households[village]}"'
         assert (link in households) == (village in COVERS[username]), village
+        proposable = f'href="/review/households/{world.proposable[village]}"'
+        assert (proposable in households) == (
+            village in COVERS[username] and username not in NARROWED
+        ), village
         if role in AREA_ROLES:
             detail = f'href="/review/submissions/{world.submissions[village]}"'
             assert (detail in queue.data.decode()) == (village in COVERS[username]), village

@@ -4,7 +4,7 @@ every role: the world the review workspace and its access matrix are tested in."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -13,9 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
+from server.areas.service import CHINA
 from server.auth.decorators import session_stamp
+from server.auth.scope import months_before
 from server.ingest.models import SubmissionVersion
 from server.ingest.processing import process_pending
+from server.registry.models import IndicatorObservation, MajorEvent
+from server.registry.service import find_household
 from server.review.approval import propose
 from tests.fixtures import (
     HUANGQI,
@@ -44,6 +48,8 @@ PEOPLE = {
     "vera": ("village_committee", TESTCUN, None),
     "dora": ("department_viewer", None, "housing"),
     "mei": ("department_viewer", None, "medical_security"),
+    "hui": ("department_viewer", None, "health"),
+    "cai": ("department_viewer", None, "civil_affairs"),
 }
 
 
@@ -96,8 +102,6 @@ def build(app: Flask, session: Session) -> Workspace:
         world.versions[version.village_code] = version.id
     committees = {"vic": LIANGBA, "val": SANKENG, "vera": TESTCUN}
     for username, village in committees.items():
-        from server.registry.service import find_household
-
         household = find_household(session, household_code(village, 1))
         case = propose(
             session,
@@ -111,8 +115,48 @@ def build(app: Flask, session: Session) -> Workspace:
         world.cases[village] = case.id
         world.households[village] = household.code
         world.proposable[village] = household_code(village, 2)
+    record_duty_facts(session, world)
     session.commit()
     return world
+
+
+def record_duty_facts(session: Session, world: Workspace) -> None:
+    """What makes a household concern a department (auth/scope.py DutyReach), per village:
+
+    - 梁坝村: housing not met a month ago, and a serious illness a month ago;
+    - 三坑村: housing met a month ago (only met), medical not met 13 months ago (too old);
+    - 测试村: housing not met 13 months ago (too old), medical not met a month ago.
+
+    So 住建 sees 梁坝村's household only, 医保/卫健 梁坝村's (the illness; its medical item was
+    met) and 测试村's, 民政 every one; the
+    proposable households (number 2) concern no duty at all."""
+    today = datetime.now(CHINA).date()
+    recent, old = today - timedelta(days=30), months_before(today, 13)
+    facts = {
+        LIANGBA: [("housing", "not_met", recent), ("medical", "met", recent)],
+        SANKENG: [("housing", "met", recent), ("medical", "not_met", old)],
+        TESTCUN: [("housing", "not_met", old), ("medical", "not_met", recent)],
+    }
+    for village, observations in facts.items():
+        household = find_household(session, world.households[village])
+        for code, state, observed_on in observations:
+            session.add(
+                IndicatorObservation(
+                    household_id=household.id,
+                    source_version_id=world.versions[village],
+                    observed_on=observed_on,
+                    code=code,
+                    state=state,
+                )
+            )
+    session.add(
+        MajorEvent(
+            household_id=find_household(session, world.households[LIANGBA]).id,
+            source_version_id=world.versions[LIANGBA],
+            event_type="serious_illness",
+            occurred_on=recent,
+        )
+    )
 
 
 @pytest.fixture

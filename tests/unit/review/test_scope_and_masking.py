@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from server.audit.masking import mask_id_number, mask_phone, mask_text
 from server.auth.scope import (
+    duty_reach,
     indicator_codes_for,
     may,
     may_access_village,
+    months_before,
     scope_of,
     sections_for,
 )
@@ -53,6 +57,35 @@ def test_department_viewers_read_households_only_and_only_their_duty():
     assert "health" in sections_for("department_viewer", "health")
     assert sections_for("department_viewer", None) == frozenset()
     assert indicator_codes_for("town_reviewer", None) is None
+
+
+def test_a_duty_reaches_recent_failures_of_its_indicators_and_for_health_illnesses():
+    today = date(2026, 11, 29)
+    housing = duty_reach("department_viewer", "housing", today)
+    assert housing is not None and housing.since == date(2025, 11, 29)
+    assert "housing" in housing.indicator_codes and "medical" not in housing.indicator_codes
+    assert housing.event_types == frozenset()
+    for duty in ("health", "medical_security"):
+        medical = duty_reach("department_viewer", duty, today)
+        assert medical is not None and medical.indicator_codes == {"medical"}
+        assert medical.event_types == {"serious_illness", "major_injury"}
+    assert duty_reach("department_viewer", "civil_affairs", today) is None  # every household
+    assert duty_reach("county_admin", None, today) is None  # the area alone decides
+    nothing = duty_reach("department_viewer", None, today)  # misconfigured: nothing at all
+    assert nothing is not None and not nothing.indicator_codes and not nothing.event_types
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 11, 29), 12, date(2025, 11, 29)),
+        (date(2026, 1, 15), 13, date(2024, 12, 15)),
+        (date(2028, 2, 29), 12, date(2027, 2, 28)),  # no 29 February that year
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+    ],
+)
+def test_months_before_counts_calendar_months(day, months, expected):
+    assert months_before(day, months) == expected
 
 
 def test_masks():
