@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Float, and_, func, or_, select, type_coerc
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
+from server.areas.service import CHINA
 from server.ingest.models import SubmissionAttachment, SubmissionVersion
 from server.monitoring import rules
 from server.monitoring.models import WarningCase
@@ -39,6 +40,7 @@ from server.registry.models import (
     Person,
     Visit,
 )
+from server.review.models import ApprovalCase
 
 # The viewer's duty over households (registry/visibility.concerns_duty); None: the whole area.
 Duty = ColumnElement[bool] | None
@@ -179,29 +181,31 @@ def _households(
     first: date | None = None,
     last: date | None = None,
 ) -> tuple[dict[int, HouseholdFacts], dict[int, tuple[bool, bool]]]:
-    """Household facts, and per household (included this month, risk eliminated this month).
+    """Household facts, and per household (included this month, risk eliminated this month: the
+    county confirmed it in the month).
 
     The two flags are computed in SQL: parsing 10 000 timestamps only to compare them costs
     more than the rest of the dashboard. Income is read without conversion (a float on SQLite,
     a Decimal on PostgreSQL; both compare with the Decimal threshold)."""
     first = first or date.min
     last = last or date.min
-    start = datetime.combine(first, time(), UTC)
-    end = datetime.combine(last, time(), UTC) + timedelta(days=1)
-    is_new = or_(
-        Household.identified_on.between(first, last),
-        and_(
-            Household.identified_on.is_(None),
-            Household.created_at >= start,
-            Household.created_at < end,
-        ),
-    )
-    # Approximation until the registry records when a risk was eliminated: the last update.
-    is_eliminated = and_(
-        Household.status == "risk_eliminated",
-        Household.updated_at >= start,
-        Household.updated_at < end,
-    )
+    # Inclusion and risk elimination take effect when the county confirms them (the last step
+    # of the approval chain, review.approval), on a day in China.
+    start = datetime.combine(first, time(), CHINA)
+    end = datetime.combine(last, time(), CHINA) + timedelta(days=1)
+
+    def confirmed_this_month(kind: str) -> ColumnElement[bool]:
+        return Household.id.in_(
+            select(ApprovalCase.household_id).where(
+                ApprovalCase.kind == kind,
+                ApprovalCase.outcome == "confirmed",
+                ApprovalCase.closed_at >= start,
+                ApprovalCase.closed_at < end,
+            )
+        )
+
+    is_new = confirmed_this_month("inclusion")
+    is_eliminated = confirmed_this_month("elimination")
     rows = (
         session.connection()
         .execute(

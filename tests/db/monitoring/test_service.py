@@ -172,3 +172,43 @@ def test_a_visit_meeting_a_member_working_away_is_flagged(session, county):
     session.flush()
     flags = visit_signals(session, month=OCTOBER, prefix=LIANGBA)
     assert [(f.code, f.detail) for f in flags] == [("absent_member", "张外出 away")]
+
+
+def test_inclusions_and_risk_eliminations_are_counted_in_the_month_the_county_confirmed_them(
+    session, county
+):
+    from datetime import datetime, timedelta
+
+    from server.areas.service import CHINA
+    from server.review.models import ApprovalCase
+
+    def case(home, kind: str, closed: datetime | None, outcome: str | None = "confirmed"):  # type: ignore[no-untyped-def]
+        session.add(
+            ApprovalCase(
+                household_id=home.id,
+                village_code=home.village_code,
+                kind=kind,
+                stage="closed" if closed else "county",
+                outcome=outcome if closed else None,
+                closed_at=closed,
+            )
+        )
+
+    zhang = household(session, "H440233100201-0001")
+    li = household(session, "H440233100201-0002")
+    wang = household(session, "H440233100200-0001")
+    october_first = datetime(2026, 10, 1, tzinfo=CHINA)
+    case(zhang, "inclusion", october_first + timedelta(hours=1))  # 1 October, Beijing time
+    case(li, "inclusion", october_first - timedelta(hours=1))  # still September
+    case(li, "elimination", october_first + timedelta(days=20))
+    case(wang, "inclusion", october_first + timedelta(days=3), outcome="withdrawn")
+    case(wang, "elimination", None)  # waiting for the county
+    session.flush()
+
+    (town,) = monthly_overview(session, month=OCTOBER, prefix=COUNTY, today=TODAY).rows
+    assert (town.new, town.eliminated) == (1, 1)
+    village = monthly_overview(session, month=OCTOBER, prefix=LIANGBA, today=TODAY)
+    assert [(r.name, r.new, r.eliminated) for r in village.rows] == [
+        ("张三", 1, 0),
+        ("李四", 0, 1),
+    ]
