@@ -166,11 +166,13 @@ def child_fangfan(url: str, workdir: str, out: str, workers: int) -> dict:
             meta=job.meta,
             workers=workers,
         )
-    return {
-        "seconds": time.perf_counter() - start,
-        "prepare_seconds": prepared,
-        "pages": result.pages,
-    }
+    seconds = time.perf_counter() - start
+    # Binder workers are children of multiprocessing's fork server: stop and reap it, so their
+    # CPU time and peak RSS reach this process's RUSAGE_CHILDREN (the fork server reaps them).
+    import multiprocessing.forkserver
+
+    multiprocessing.forkserver._forkserver._stop()
+    return {"seconds": seconds, "prepare_seconds": prepared, "pages": result.pages}
 
 
 def run_child(args: list[str]) -> dict:

@@ -201,8 +201,11 @@ def _render_parts(
             if progress:
                 progress(len(households))
         return layouts
-    # spawn: workers never inherit the parent's database connections or threads.
-    context = multiprocessing.get_context("spawn")
+    # forkserver: workers never inherit the parent's database connections or threads (a
+    # gunicorn worker has several), yet start from a server that imported the print stack
+    # once, instead of importing it again in every worker as spawn would.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["server.printing.binder"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(render_part, job) for job in jobs]
         layouts = []
