@@ -69,19 +69,6 @@ def get_area(session: Session, code: str, *, year: int) -> Area:
     return area
 
 
-def list_villages_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:
-    """The villages an app user bound to `scope_code` (a village, town or county) may work in."""
-    scope = get_area(session, scope_code, year=year)
-    query = select(Area).where(Area.level == "village", _in_force(year))
-    if scope.level == "village":
-        query = query.where(Area.code == scope.code)
-    elif scope.level == "town":
-        query = query.where(Area.parent_code == scope.code)
-    else:
-        query = query.where(Area.code.startswith(scope.code[:6]))
-    return session.scalars(query.order_by(Area.code)).all()
-
-
 def _village_codes_query():  # type: ignore[no-untyped-def]
     areas = Area.__table__
     year = bindparam("year")
@@ -111,8 +98,17 @@ _VILLAGE_CODES = _village_codes_query()
 
 
 def village_codes_in_scope(session: Session, scope_code: str, *, year: int) -> set[str]:
-    """The codes of `list_villages_in_scope`, in one prepared query (phone intake's path)."""
+    """The codes of the villages an app user bound to `scope_code` (a village, town or county)
+    may work in, in one prepared query (phone intake runs it for every submission)."""
     return set(session.scalars(_VILLAGE_CODES, {"scope": scope_code, "year": year}))
+
+
+def list_villages_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:
+    """Those villages as rows (the phone's village list); an unknown scope is an error here."""
+    get_area(session, scope_code, year=year)
+    codes = village_codes_in_scope(session, scope_code, year=year)
+    query = select(Area).where(Area.code.in_(codes), Area.level == "village", _in_force(year))
+    return session.scalars(query.order_by(Area.code)).all()
 
 
 def list_towns_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:
