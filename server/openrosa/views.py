@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import IO
+
 from flask import Response, current_app, g, render_template, request, url_for
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -13,17 +16,12 @@ from server.db import get_session, reader_session, utcnow
 from server.errors import DomainError
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
-from server.ingest.errors import MalformedSubmission, UnsupportedMediaType
 from server.ingest.instance import Limits
-from server.ingest.service import (
-    IncomingFile,
-    Outcome,
-    prepare_submission,
-    store_submission,
-)
+from server.ingest.service import Outcome, prepare_submission, store_submission
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
 from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
+from server.openrosa.upload import read_upload
 
 XML = "text/xml; charset=utf-8"
 
@@ -93,24 +91,14 @@ def submission_head() -> Response:
 @route("/submission", methods=["POST"])
 @phone_login_required
 def submit() -> Response:
-    if request.mimetype != "multipart/form-data":
-        raise UnsupportedMediaType()
-    xml_part = request.files.get("xml_submission_file")  # by name, not by position
-    if xml_part is None:
-        raise MalformedSubmission(
-            "缺少 xml_submission_file 部分 / the xml_submission_file part is missing"
-        )
-    files = [
-        IncomingFile(part.filename or "", part.mimetype or None, part.read())
-        for name, part in request.files.items(multi=True)
-        if name != "xml_submission_file"
-    ]
+    # request.stream enforces MAX_CONTENT_LENGTH (413) as the body is read.
+    upload = read_upload(request.content_type or "", _chunks(request.stream))
     user = current_app_user()
     # Reads and checks first, outside the write transaction (one writer at a time on SQLite).
     prepared = prepare_submission(
         reader_session(),
-        xml=xml_part.read(),
-        files=files,
+        xml=upload.xml,
+        files=upload.files,
         user=user,
         year=_year(),
         limits=_limits(),
@@ -128,6 +116,10 @@ def submit() -> Response:
         nature="submit_success",
         message=_success_message(outcome),
     )
+
+
+def _chunks(stream: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    return iter(lambda: stream.read(size), b"")
 
 
 def _success_message(outcome: Outcome) -> str:
