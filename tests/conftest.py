@@ -122,3 +122,13 @@ def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from server.auth import service
 
     monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    """Each test starts as a new server process would: nothing remembered (server.memo).
+
+    Tests share one database per backend and roll back, so codes and ids come back."""
+    from server.memo import forget_all
+
+    forget_all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from server.areas.codes import AreaRow
 from server.areas.models import Area
 from server.errors import NotFound
+from server.memo import Memo
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -97,10 +98,19 @@ def _village_codes_query():  # type: ignore[no-untyped-def]
 _VILLAGE_CODES = _village_codes_query()
 
 
-def village_codes_in_scope(session: Session, scope_code: str, *, year: int) -> set[str]:
+_VILLAGE_CODES_IN_SCOPE: Memo[frozenset[str]] = Memo("village codes in scope", watch=[Area])
+
+
+def village_codes_in_scope(session: Session, scope_code: str, *, year: int) -> frozenset[str]:
     """The codes of the villages an app user bound to `scope_code` (a village, town or county)
-    may work in, in one prepared query (phone intake runs it for every submission)."""
-    return set(session.scalars(_VILLAGE_CODES, {"scope": scope_code, "year": year}))
+    may work in, in one prepared query. Phone intake asks for every submission, so the answer
+    is remembered for a few seconds (server.memo); a scope with no village is read each time."""
+
+    def load() -> frozenset[str] | None:
+        codes = frozenset(session.scalars(_VILLAGE_CODES, {"scope": scope_code, "year": year}))
+        return codes or None
+
+    return _VILLAGE_CODES_IN_SCOPE.get(session, (scope_code, year), load) or frozenset()
 
 
 def list_villages_in_scope(session: Session, scope_code: str, *, year: int) -> Sequence[Area]:

@@ -14,6 +14,7 @@ from server.forms.compile import CompiledForm, compile_xlsform, md5_hex
 from server.forms.errors import InvalidXLSForm, UnknownForm, UnknownMedia, VersionConflict
 from server.forms.models import Form, FormAttachment, FormVersion, cached_schema
 from server.forms.xform import FormSchema
+from server.memo import Memo
 
 # Media the server generates per app user from the registry, instead of storing them.
 DYNAMIC_MEDIA = frozenset({"towns.csv", "villages.csv", "households.csv"})
@@ -150,16 +151,25 @@ _TARGET = (
 _SCHEMA_JSON = select(_VERSIONS.c.schema_json).where(_VERSIONS.c.id == bindparam("id"))
 
 
+# A published version never changes; remembering it spares every submission a query.
+_TARGETS: Memo[SubmissionTarget] = Memo("submission targets", watch=[Form, FormVersion])
+
+
 def find_submission_target(
     session: Session, xml_form_id: str, version: str
 ) -> SubmissionTarget | None:
-    row = session.execute(_TARGET, {"form_id": xml_form_id, "version": version}).first()
-    if row is None:
-        return None
-    schema = cached_schema(
-        row.id, row.xform_md5, lambda: session.scalar(_SCHEMA_JSON, {"id": row.id})
-    )
-    return SubmissionTarget(row.id, row.form_id, xml_form_id, schema)
+    """The form version a submission names (remembered for a few seconds, server.memo)."""
+
+    def load() -> SubmissionTarget | None:
+        row = session.execute(_TARGET, {"form_id": xml_form_id, "version": version}).first()
+        if row is None:
+            return None
+        schema = cached_schema(
+            row.id, row.xform_md5, lambda: session.scalar(_SCHEMA_JSON, {"id": row.id})
+        )
+        return SubmissionTarget(row.id, row.form_id, xml_form_id, schema)
+
+    return _TARGETS.get(session, (xml_form_id, version), load)
 
 
 def get_form_version(session: Session, xml_form_id: str, version: str) -> FormVersion:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from server.memo import Memo
 from server.registry.models import HOUSEHOLD_TYPE_LABELS, Household
 from server.registry.phone_lists import HouseholdRow
 
@@ -53,14 +54,27 @@ _HOUSEHOLD_VILLAGES = select(Household.__table__.c.code, Household.__table__.c.v
 )
 
 
+# Phone intake asks for every submission; a household's village hardly ever changes.
+_VILLAGE_OF_HOUSEHOLD: Memo[str] = Memo("village of household", watch=[Household])
+
+
 def household_villages(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """The village of each known household among `codes` (unknown codes are left out)."""
-    codes = list(codes)
-    if not codes:
-        return {}
-    households = Household.__table__
-    query = select(households.c.code, households.c.village_code).where(households.c.code.in_(codes))
-    return dict(session.execute(query).all())
+    """The village of each known household among `codes` (unknown codes are left out).
+
+    Remembered for a few seconds (server.memo); an unknown code is read again each time."""
+    found: dict[str, str] = {}
+    missing = []
+    for code in set(codes):
+        village = _VILLAGE_OF_HOUSEHOLD.peek(session, code)
+        if village is None:
+            missing.append(code)
+        else:
+            found[code] = village
+    if missing:
+        for code, village in session.execute(_HOUSEHOLD_VILLAGES, {"codes": sorted(missing)}):
+            _VILLAGE_OF_HOUSEHOLD.put(session, code, village)
+            found[code] = village
+    return found
 
 
 def add_household(session: Session, **values: object) -> Household:
