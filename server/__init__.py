@@ -15,10 +15,12 @@ def create_app(config: Config | None = None) -> Flask:
     from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
     from server.audit import hooks as audit_hooks
     from server.audit import views as audit_views
+    from server.auth import login_limit
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
+    from server.auth.web_session import WebSessionInterface
     from server.exports import views as export_views
-    from server.extensions import csrf, limiter
+    from server.extensions import csrf
     from server.monitoring import views as monitoring_views
     from server.printing import views as printing_views
     from server.review import household_views  # noqa: F401 - adds its routes to review.bp
@@ -27,17 +29,16 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_mapping(config.as_flask_config())
+    app.session_interface = WebSessionInterface()
     if config.TRUST_PROXY:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    login_limit.init_app(app)
     # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
     # they authenticate every request on its own instead.
     csrf.exempt(openrosa.bp)
-    # Phones hold generated secrets (≥ 120 bits): nothing to guess, and every request counts.
-    limiter.exempt(openrosa.bp)
     for blueprint in (
         openrosa.bp,
         auth_views.bp,

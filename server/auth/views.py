@@ -18,20 +18,16 @@ from server.auth import signals
 from server.auth.decorators import current_web_user, login_required, session_stamp
 from server.auth.errors import InvalidAppUser
 from server.auth.forms import LoginForm, PasswordChangeForm
+from server.auth.login_limit import login_rate_limited
 from server.auth.models import WEB_ROLE_LABELS
 from server.auth.service import authenticate_web_user, change_web_password
 from server.db import get_session
-from server.extensions import limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@login_rate_limited
 def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():

@@ -87,7 +87,7 @@ def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
 @click.option(
     "--nice",
     "niceness",
-    default=10,
+    default=0,
     show_default=True,
     help="CPU 优先级降低量 / how much lower than the web server to run (0–19)",
 )

@@ -1,19 +1,20 @@
 """Read an OpenRosa instance safely. Pure: bytes (and a FormSchema) in, frozen dataclasses out.
 
-Untrusted XML is parsed with defusedxml and no DOCTYPE at all (no entity expansion, no external
-references), and its size and element count are bounded before anything else looks at it.
-Elements are matched by local name: Collect may send `orx:meta` (openrosa.md §6.1).
+Untrusted XML is parsed by libxml2 (lxml) with entity expansion, DTD loading and network access
+all off, and any DOCTYPE is refused; its size and element count are bounded before anything
+else looks at it. (defusedxml, used before, does the same checks but drives ElementTree's pure-
+Python parser: a tenth of the speed.) Elements are matched by local name: Collect may send
+`orx:meta` (openrosa.md §6.1).
 """
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from lxml import etree
 
 from server.forms.xform import FormSchema
 from server.ingest.errors import MalformedSubmission, TooLarge, UnsafeXML
@@ -44,6 +45,25 @@ class Instance:
 
 
 DEFAULT_LIMITS = Limits()
+Element = etree._Element
+_parsers = threading.local()  # an lxml parser must not be used by two threads at once
+
+
+def _parser() -> etree.XMLParser:
+    """Nothing in an instance may reach outside it or grow by expansion: no external entities
+    or DTDs, no network, entities left unexpanded (and any DOCTYPE refused), libxml2's default
+    depth and text-size limits. Comments and processing instructions are dropped."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+    return parser
 
 
 def read_instance(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> Instance:
@@ -53,13 +73,13 @@ def read_instance(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> Instance:
             f"than {limits.max_xml_bytes} bytes"
         )
     try:
-        root = fromstring(xml, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise UnsafeXML() from exc
-    except (ParseError, ValueError) as exc:
+        root = etree.fromstring(xml, _parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
         raise MalformedSubmission(
             f"提交的 XML 格式错误 / the submission is not well-formed XML: {exc}"
         ) from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise UnsafeXML()
     if sum(1 for _ in root.iter()) > limits.max_elements:
         raise TooLarge(
             f"表单数据元素过多（超过 {limits.max_elements}）/ more than "

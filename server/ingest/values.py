@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from xml.etree.ElementTree import Element
 
 from server.forms.xform import Field, FormSchema
+from server.ingest.instance import Element
 from server.registry.records import GeoPoint, Issue
 
 # `meta` is the OpenRosa envelope (deprecatedID, audit, entity…): never an unknown field.
