@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -86,8 +85,7 @@ def read_instance(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> Instance:
             f"{limits.max_elements} elements"
         )
     by_path: dict[str, list[Element]] = {}
-    for path, element in _walk(root):
-        by_path.setdefault(path, []).append(element)
+    _index(root, "", by_path)
     return Instance(_header(root), root, by_path)
 
 
@@ -150,12 +148,18 @@ def check_file_name(name: str) -> None:
         raise MalformedSubmission(f"附件文件名 {name!r} {problem}", filename=name)
 
 
-def _walk(node: Element, prefix: str = "") -> Iterator[tuple[str, Element]]:
-    """(path relative to the root, element) for every descendant, in document order."""
+def _index(node: Element, prefix: str, by_path: dict[str, list[Element]]) -> None:
+    """File every descendant under its path relative to the root, in document order (libxml2
+    bounds the depth, so the recursion is bounded too)."""
     for child in node:
-        path = f"{prefix}{_local(child.tag)}"
-        yield path, child
-        yield from _walk(child, path + "/")
+        path = prefix + _local(child.tag)
+        found = by_path.get(path)
+        if found is None:
+            by_path[path] = [child]
+        else:
+            found.append(child)
+        if len(child):
+            _index(child, path + "/", by_path)
 
 
 def _relative(schema_path: str) -> str:

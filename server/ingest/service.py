@@ -5,9 +5,14 @@ writes. `prepare_submission` reads and checks: file names, the XML (safe parse, 
 form version, the user's forms, villages and households. `store_submission` then applies each
 rule of openrosa.md §5.4–§5.7 in exactly one branch: a new instance, an identical resend (merge
 any new files: retries and split uploads), a different XML under the same instanceID (409), and
-an edit naming `deprecatedID`. Both are plain SQL (this is the hot path of every phone); neither
-commits: the view commits once, and only then answers 201, so a phone that got 201 has its data
-on disk.
+an edit naming `deprecatedID`. Both are prebuilt Core statements run on the session's
+connection (this is the hot path of every phone); neither commits: the view commits once, and
+only then answers 201, so a phone that got 201 has its data on disk.
+
+Two identical POSTs at the same moment: on SQLite the write lock is taken before the duplicate
+check, so the second one simply finds the first. On PostgreSQL both may pass the check; the
+unique index then stops the second one's insert and `store_submission` raises `InstanceRace`:
+the caller rolls back and calls it again, and the duplicate check finds the winner (a resend).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +68,10 @@ _FIND_VERSION = select(
 _INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
 _INSERT_VERSION = insert(VERSIONS).returning(VERSIONS.c.id)
 _INSERT_ATTACHMENT = insert(ATTACHMENTS)
+_INSERT_BLOB = {
+    dialect: make_insert(Blob.__table__).on_conflict_do_nothing(index_elements=["sha256"])
+    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 _HOUSEHOLD_CODE = re.compile(r"^H\d{12}-")
 
 
@@ -86,6 +95,10 @@ class PreparedSubmission:
     # The village and household the record is about, for scoping supervisors' queries.
     village_code: str | None
     household_code: str | None
+
+
+class InstanceRace(Exception):
+    """Another transaction stored this instanceID first: roll back and store again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,26 +147,24 @@ def prepare_submission(
 def store_submission(
     session: Session, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
 ) -> Outcome:
-    """Store a prepared POST: a new submission, an edit, or a resend. Never commits."""
+    """Store a prepared POST: a new submission, an edit, or a resend. Never commits.
+
+    Raises InstanceRace if a concurrent transaction stored the same instanceID first."""
+    connection = session.connection()
     form_pk, header = prepared.target.form_pk, prepared.header
-    existing = _find_version(session, form_pk, header.instance_id)
+    existing = _find_version(connection, form_pk, header.instance_id)
     if existing is not None:
-        return _resend(session, existing, prepared)
+        return _resend(connection, existing, prepared)
     try:
-        with session.begin_nested():
-            version_id = _insert_version(session, prepared, user_id=user_id, device_id=device_id)
-            added = _attach_files(session, version_id, prepared)
-    except IntegrityError:
-        # The same instanceID raced in from another request and won: this is a resend.
-        existing = _find_version(session, form_pk, header.instance_id)
-        if existing is None:
-            raise
-        return _resend(session, existing, prepared)
+        version_id = _insert_version(connection, prepared, user_id=user_id, device_id=device_id)
+    except IntegrityError as exc:  # the unique (form, instanceID) index: see the module doc
+        raise InstanceRace(header.instance_id) from exc
+    added = _attach_files(connection, version_id, prepared)
     return Outcome(version_id, header.instance_id, header.instance_name, True, added)
 
 
-def _find_version(session: Session, form_pk: int, instance_id: str):  # type: ignore[no-untyped-def]
-    return session.execute(_FIND_VERSION, {"form_pk": form_pk, "iid": instance_id}).first()
+def _find_version(connection: Connection, form_pk: int, instance_id: str):  # type: ignore[no-untyped-def]
+    return connection.execute(_FIND_VERSION, {"form_pk": form_pk, "iid": instance_id}).first()
 
 
 def _target(session: Session, form_id: str, version: str) -> SubmissionTarget:
@@ -224,16 +235,16 @@ def _first_value(instance: Instance, fields: Sequence[Field]) -> str | None:
 
 
 def _insert_version(
-    session: Session, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
+    connection: Connection, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
 ) -> int:
     header, form_pk = prepared.header, prepared.target.form_pk
     if header.deprecated_id is not None:
-        submission_id = _retire_edited_version(session, form_pk, header.deprecated_id)
+        submission_id = _retire_edited_version(connection, form_pk, header.deprecated_id)
     else:
-        submission_id = session.execute(
+        submission_id = connection.execute(
             _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": utcnow()}
         ).scalar_one()
-    return session.execute(
+    return connection.execute(
         _INSERT_VERSION,
         {
             "submission_id": submission_id,
@@ -255,9 +266,9 @@ def _insert_version(
     ).scalar_one()
 
 
-def _retire_edited_version(session: Session, form_pk: int, deprecated_id: str) -> int:
+def _retire_edited_version(connection: Connection, form_pk: int, deprecated_id: str) -> int:
     """The submission an edit belongs to; the version it replaces stops being current."""
-    previous = _find_version(session, form_pk, deprecated_id)
+    previous = _find_version(connection, form_pk, deprecated_id)
     if previous is None:
         raise UnknownDeprecatedInstance(
             f"找不到要修改的原提交 {deprecated_id} / the submission this edit replaces "
@@ -268,11 +279,13 @@ def _retire_edited_version(session: Session, form_pk: int, deprecated_id: str) -
             f"原提交 {deprecated_id} 已被修改过，请在最新版本上修改 / {deprecated_id} was "
             "already edited: edit the newest version"
         )
-    session.execute(update(VERSIONS).where(VERSIONS.c.id == previous.id).values(is_current=False))
+    connection.execute(
+        update(VERSIONS).where(VERSIONS.c.id == previous.id).values(is_current=False)
+    )
     return previous.submission_id
 
 
-def _attach_files(session: Session, version_id: int, prepared: PreparedSubmission) -> int:
+def _attach_files(connection: Connection, version_id: int, prepared: PreparedSubmission) -> int:
     """The attachment rows of a new version: every declared file (missing until it arrives)
     and every file sent, declared or not, in one statement."""
     now = utcnow()
@@ -285,30 +298,30 @@ def _attach_files(session: Session, version_id: int, prepared: PreparedSubmissio
                 "version_id": version_id,
                 "filename": name,
                 "is_declared": name in prepared.declared,
-                "blob_sha256": _store_blob(session, file.data) if file else None,
+                "blob_sha256": _store_blob(connection, file.data) if file else None,
                 "content_type": _content_type(file) if file else None,
                 "received_at": now if file else None,
             }
         )
     if rows:
-        session.execute(_INSERT_ATTACHMENT, rows)
+        connection.execute(_INSERT_ATTACHMENT, rows)
     return len(sent)
 
 
-def _resend(session: Session, existing, prepared: PreparedSubmission) -> Outcome:  # type: ignore[no-untyped-def]
+def _resend(connection: Connection, existing, prepared: PreparedSubmission) -> Outcome:  # type: ignore[no-untyped-def]
     if existing.xml_sha256 != prepared.xml_sha256:
         raise InstanceConflict(
             f"服务器上已有 instanceID 为 {existing.instance_id} 但内容不同的提交 / a submission "
             f"with instanceID {existing.instance_id} exists with different XML"
         )
-    added = _merge_files(session, existing.id, prepared.files)
+    added = _merge_files(connection, existing.id, prepared.files)
     return Outcome(existing.id, existing.instance_id, existing.instance_name, False, added)
 
 
-def _merge_files(session: Session, version_id: int, files: Sequence[IncomingFile]) -> int:
+def _merge_files(connection: Connection, version_id: int, files: Sequence[IncomingFile]) -> int:
     """Link each file to an existing version by name; a file already there is left as it is."""
     have = dict(
-        session.execute(
+        connection.execute(
             select(ATTACHMENTS.c.filename, ATTACHMENTS.c.blob_sha256).where(
                 ATTACHMENTS.c.version_id == version_id
             )
@@ -319,12 +332,12 @@ def _merge_files(session: Session, version_id: int, files: Sequence[IncomingFile
         if have.get(file.filename) is not None:
             continue  # a retry or the next part of a split upload sent it again
         values = {
-            "blob_sha256": _store_blob(session, file.data),
+            "blob_sha256": _store_blob(connection, file.data),
             "content_type": _content_type(file),
             "received_at": utcnow(),
         }
         if file.filename in have:
-            session.execute(
+            connection.execute(
                 update(ATTACHMENTS)
                 .where(
                     ATTACHMENTS.c.version_id == version_id,
@@ -333,7 +346,7 @@ def _merge_files(session: Session, version_id: int, files: Sequence[IncomingFile
                 .values(**values)
             )
         else:
-            session.execute(
+            connection.execute(
                 insert(ATTACHMENTS).values(
                     version_id=version_id, filename=file.filename, is_declared=False, **values
                 )
@@ -347,12 +360,11 @@ def _content_type(file: IncomingFile) -> str | None:
     return (file.content_type or "")[:100] or None
 
 
-def _store_blob(session: Session, data: bytes) -> str:
+def _store_blob(connection: Connection, data: bytes) -> str:
     """Insert the content once per hash; concurrent uploads of the same bytes are fine."""
     sha = sha256_hex(data)
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Blob).values(
-        sha256=sha, size=len(data), content=data, created_at=utcnow()
+    connection.execute(
+        _INSERT_BLOB[connection.dialect.name],
+        {"sha256": sha, "size": len(data), "content": data, "created_at": utcnow()},
     )
-    session.execute(statement.on_conflict_do_nothing(index_elements=["sha256"]))
     return sha

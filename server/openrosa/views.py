@@ -12,12 +12,17 @@ from werkzeug.http import http_date
 
 from server.areas.service import this_year
 from server.auth.errors import AccessDenied, Unauthenticated
-from server.db import get_session, reader_session, utcnow
+from server.db import WRITE, get_session, reader_session, utcnow
 from server.errors import DomainError
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
 from server.ingest.instance import Limits
-from server.ingest.service import Outcome, prepare_submission, store_submission
+from server.ingest.service import (
+    InstanceRace,
+    Outcome,
+    prepare_submission,
+    store_submission,
+)
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
 from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
@@ -105,9 +110,13 @@ def submit() -> Response:
     )
     reader_session().rollback()  # end the read transaction before the write one begins
     session = get_session()
-    outcome = store_submission(
-        session, prepared, user_id=user.id, device_id=request.args.get("deviceID")
-    )
+    device_id = request.args.get("deviceID")
+    try:
+        outcome = store_submission(session, prepared, user_id=user.id, device_id=device_id)
+    except InstanceRace:  # an identical POST committed first: this one is its resend
+        session.rollback()
+        session.connection(execution_options=WRITE)  # again a writer's transaction
+        outcome = store_submission(session, prepared, user_id=user.id, device_id=device_id)
     session.commit()  # the raw submission is durable from here: only now may we say 201
     # Normalisation into the registry is the submission worker's job (ingest.worker).
     return _xml(
