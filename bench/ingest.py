@@ -26,6 +26,8 @@ photo, 153/s with one, same kind of 2-core machine, 8 clients), the CPU time of 
 flushes and I/O pressure, and a one-line verdict on what saturates first (rules in `verdict`).
 Afterwards it counts the submission versions by processing state; if any are still pending
 (normalisation deferred after the 201), it polls until none are and reports the end-to-end rate.
+Each target and variant is measured `--repeat` times (default 3) and the median is reported
+with the range: on this kind of machine one run differs from the next by up to ±20 %.
 
     .venv/bin/python bench/ingest.py --quick
     .venv/bin/python bench/ingest.py --quick --both
@@ -52,6 +54,7 @@ import resource
 import secrets
 import shutil
 import signal
+import statistics
 import string
 import sys
 import tempfile
@@ -523,6 +526,7 @@ class Result:
     waits: str = ""
     states: dict[str, int] = field(default_factory=dict)
     end_to_end: float | None = None  # submissions/s until all normalised, if deferred
+    run: int = 1  # of --repeat runs of the same target and variant
 
     @property
     def rate(self) -> float:
@@ -761,15 +765,16 @@ def verdict(result: Result) -> str:
 
 
 def print_results(results: Sequence[Result], args: argparse.Namespace) -> None:
-    baselines = {r.variant: r for r in results if r.target.baseline}
+    # Each run is compared with the baseline run of the same number (same variant).
+    baselines = {(r.variant, r.run): r for r in results if r.target.baseline}
     header = (
-        f"{'target':<28} {'var':<3} {'ok':>5} {'subm/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} "
-        f"{'POST p50':>8} {'POST p99':>8} {'×base':>6} {'×Central':>8}  errors"
+        f"{'target':<28} {'var':<3} {'run':>3} {'ok':>5} {'subm/s':>7} {'p50':>6} {'p95':>6} "
+        f"{'p99':>6} {'POST p50':>8} {'POST p99':>8} {'×base':>6} {'×Central':>8}  errors"
     )
     print(header)
     print("-" * len(header))
     for r in results:
-        base = baselines.get(r.variant)
+        base = baselines.get((r.variant, r.run))
         ratio = (
             f"{r.rate / base.rate:>6.2f}" if base and base.rate and not r.target.baseline else ""
         )
@@ -778,21 +783,22 @@ def print_results(results: Sequence[Result], args: argparse.Namespace) -> None:
         if heads:
             errors += f"; HEAD not 204: {heads}"
         print(
-            f"{r.target.name:<28} {r.variant:<3} {len(r.latencies):>5} {r.rate:>7.1f} "
+            f"{r.target.name:<28} {r.variant:<3} {r.run:>3} {len(r.latencies):>5} {r.rate:>7.1f} "
             f"{r.ms(50):>6.1f} {r.ms(95):>6.1f} {r.ms(99):>6.1f} {r.ms(50, post=True):>8.1f} "
             f"{r.ms(99, post=True):>8.1f} {ratio:>6} {r.rate / CENTRAL[r.variant]:>8.2f}  {errors}"
         )
     print(
         "\nlatency in ms of one submission (HEAD + POST) unless POST; ×base = rate / baseline "
-        f"rate for the same variant; ×Central = rate / {CENTRAL['a']:.0f} (a) or "
+        f"rate for the same variant and run; ×Central = rate / {CENTRAL['a']:.0f} (a) or "
         f"{CENTRAL['b']:.0f} (b)\n"
     )
+    print_medians(results)
     for r in results:
         u = r.usage
         assert u is not None
         capacity = u.wall * CORES
         flush = f", {u.flush_ms / u.flushes:.2f} ms each" if u.flushes else ""
-        print(f"{r.target.name} ({r.variant}): {u.wall:.1f} s wall × {CORES} cores")
+        print(f"{r.target.name} ({r.variant}) run {r.run}: {u.wall:.1f} s wall × {CORES} cores")
         print(
             f"  CPU s: server {u.server_cpu:.1f} ({u.server_cpu / capacity:.0%} of capacity, "
             f"{u.server_cpu / max(len(r.latencies), 1) * 1000:.2f} ms/submission)"
@@ -824,6 +830,35 @@ def print_results(results: Sequence[Result], args: argparse.Namespace) -> None:
         print(f"  saturated: {verdict(r)}")
 
 
+def print_medians(results: Sequence[Result]) -> None:
+    """Median and range over the runs of each target and variant: this kind of machine varies
+    by ±20 % from run to run (the baseline too), so one run proves little."""
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in results:
+        groups.setdefault((r.target.name, r.variant), []).append(r)
+    if all(len(runs) == 1 for runs in groups.values()):
+        return
+    print(
+        f"{'median of runs (min–max)':<32} {'subm/s':>20} {'×base':>6} {'×Central':>8} {'p99':>6}"
+    )
+    for (name, variant), runs in groups.items():
+        rates = sorted(r.rate for r in runs)
+        baseline_of = {b.run: b for b in results if b.target.baseline and b.variant == variant}
+        ratios = [
+            r.rate / baseline_of[r.run].rate
+            for r in runs
+            if not r.target.baseline and r.run in baseline_of and baseline_of[r.run].rate
+        ]
+        spread = f"{statistics.median(rates):.1f} ({rates[0]:.0f}–{rates[-1]:.0f})"
+        ratio = f"{statistics.median(ratios):.2f}" if ratios else ""
+        p99 = statistics.median(r.ms(99) for r in runs)
+        print(
+            f"{name[:28] + ' ' + variant:<32} {spread:>20} {ratio:>6} "
+            f"{statistics.median(rates) / CENTRAL[variant]:>8.2f} {p99:>6.1f}"
+        )
+    print()
+
+
 # ---------------------------------------------------------------------------------------------
 # Servers
 
@@ -845,25 +880,28 @@ def measure_variants(
 ) -> list[Result]:
     results = []
     for variant in args.variants:
-        began = time.perf_counter()
-        result = run_load(
-            target,
-            variant,
-            instances,
-            count=args.count,
-            warmup=args.warmup,
-            clients=args.clients,
-            first=first[0],
-        )
-        first[0] += args.count + args.warmup
-        if target.database_url:
-            wait_for_processing(result, began)
-        print(
-            f"  {target.name} ({variant}): {len(result.latencies)} ok in {result.seconds:.1f} s, "
-            f"{result.rate:.1f}/s",
-            flush=True,
-        )
-        results.append(result)
+        for run in range(1, args.repeat + 1):
+            began = time.perf_counter()
+            result = run_load(
+                target,
+                variant,
+                instances,
+                count=args.count,
+                warmup=args.warmup,
+                clients=args.clients,
+                first=first[0],
+            )
+            result.run = run
+            first[0] += args.count + args.warmup
+            if target.database_url:
+                # Also keeps the next run from overlapping the worker's catch-up.
+                wait_for_processing(result, began)
+            print(
+                f"  {target.name} ({variant}) run {run}: {len(result.latencies)} ok in "
+                f"{result.seconds:.1f} s, {result.rate:.1f}/s",
+                flush=True,
+            )
+            results.append(result)
     return results
 
 
@@ -1068,6 +1106,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="timed submissions per variant (default 2000, --quick 300)",
     )
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed runs per target and variant; medians are reported (default 3, --quick 1)",
+    )
     parser.add_argument("--variants", default="a,b", help="a: no photo, b: one 50 KB photo")
     parser.add_argument(
         "--workers", type=int, default=2 * CORES, help="default: 2 × cores, as `fangfan serve`"
@@ -1112,6 +1156,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.count is None:
         args.count = 300 if args.quick else 2000
+    if args.quick:
+        args.repeat = 1
     args.variants = [v.strip() for v in args.variants.split(",") if v.strip() in VARIANTS]
     if args.both and args.database_url is None:
         args.database_url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

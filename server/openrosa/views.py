@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-from flask import Response, current_app, g, render_template, request, url_for
+from flask import Response, current_app, g, request, url_for
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
@@ -184,7 +184,9 @@ def _year() -> int:
 
 
 def _xml(template: str, *, status: int = 200, **context: object) -> Response:
-    body = render_template(template, **context).encode("utf-8")
+    # Rendered from the app's Jinja environment (autoescaped .xml) with exactly this context:
+    # these documents need no request, session or context processors.
+    body = current_app.jinja_env.get_template(template).render(context).encode("utf-8")
     response = Response(body, status=status, content_type=XML)
     return _conditional(response, None) if status == 200 else response
 
