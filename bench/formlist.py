@@ -3,7 +3,7 @@
 Builds a throwaway instance (SQLite in a temp dir, or a fresh PostgreSQL database), seeds a
 fictional county of 10 towns × 20 villages × 50 households (10,000), publishes the forms, creates
 a village cadre (50 households) and a town cadre (1,000 households), then starts the real server
-(`fangfan serve`, gunicorn) and, in the same run, a baseline: gunicorn with the same workers and
+(`fangfan serve`, Granian) and, in the same run, a baseline: Granian with the same workers and
 threads serving static files of the same sizes (bench/static_app.py). Each endpoint is requested
 over keep-alive sessions, as OkHttp does, and the script prints median/p95 latency, throughput
 and the ratio to the baseline. It asserts nothing about timings.
@@ -53,7 +53,7 @@ from server.registry.models import HOUSEHOLD_KINDS, HOUSEHOLD_TYPES, Household
 
 REPO = REPO_ROOT
 BENCH_DIR = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent  # the venv's bin: fangfan and gunicorn
+BIN = Path(sys.executable).parent  # the venv's bin: fangfan
 
 COUNTY = "449999"  # fictional: no real county has this code
 TOWNS = 10
@@ -328,11 +328,12 @@ def fangfan_command(port: int, args: argparse.Namespace) -> list[str]:
 
 
 def baseline_command(port: int, args: argparse.Namespace, app: str = "static_app:app") -> list[str]:
-    """Gunicorn as `fangfan serve` runs it (server/serve.py), on a baseline app in bench/."""
-    return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.workers), "--threads", str(args.threads),
-            "--worker-class", "gthread", "--timeout", "55", "--access-logfile", "-",
-            "--chdir", str(BENCH_DIR), app]  # fmt: skip
+    """Granian as `fangfan serve` runs it (server/serve.py): WSGI, the same workers and request
+    threads, access log on; on a baseline app in bench/."""
+    return [sys.executable, "-m", "granian", "--interface", "wsgi",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(args.workers), "--blocking-threads", str(args.threads),
+            "--access-log", "--working-dir", str(BENCH_DIR), app]  # fmt: skip
 
 
 def server_env(instance: Path, database_url: str, secret_key: str) -> dict[str, str]:
@@ -346,7 +347,7 @@ def server_env(instance: Path, database_url: str, secret_key: str) -> dict[str, 
 
 
 def peak_rss_kib(pid: int) -> dict[int, int]:
-    """VmHWM (peak resident set, KiB) of `pid` and its children (the gunicorn workers)."""
+    """VmHWM (peak resident set, KiB) of `pid` and its children (the server's workers)."""
     pids = [pid]
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -653,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         print(
             f"\n{args.requests} timed requests per row after {args.warmup} warm-up; "
-            f"server and baseline: gunicorn gthread, {args.workers} workers × "
+            f"server and baseline: Granian WSGI, {args.workers} workers × "
             f"{args.threads} threads; ×median/×p95 = ratio to the static file of the same "
             f"size served by the baseline at the same concurrency\n"
         )

@@ -4,7 +4,7 @@
 `BENCH_FSYNC_DIR`, fsync the file and the directory (so the new name is durable too), then answer
 `201` with a tiny OpenRosaResponse. `HEAD` answers `204` with the OpenRosa headers, as Collect
 expects before each POST (openrosa.md §5.2). Anything else is 404. No framework, no parsing, no
-database: what remains is gunicorn (same workers and threads as `fangfan serve`) plus one fsync'd
+database: what remains is Granian (same workers and threads as `fangfan serve`) plus one fsync'd
 file per submission — the floor that Fangfan's own submission handling is compared with.
 """
 

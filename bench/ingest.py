@@ -3,7 +3,7 @@
 Builds a throwaway instance like bench/formlist.py (SQLite in a temp dir, or a fresh PostgreSQL
 database), seeds the Xinfeng area tree, publishes xlsforms/assistance_visit.xlsx, adds a few
 households in village 440233100201 and one village cadre, then starts the real server
-(`fangfan serve`: gunicorn gthread) on loopback. `--clients` threads (default 8), each with its
+(`fangfan serve`: Granian) on loopback. `--clients` threads (default 8), each with its
 own keep-alive session like OkHttp, send distinct visit submissions: HEAD then POST for each, to
 `/key/<token>/submission?deviceID=collect%3A…`, in two variants:
 
@@ -16,14 +16,15 @@ amount); `describe_instance` prints the exact field counts at start. Variant (b)
 empty photos row with one naming `<epoch millis>.jpg`, and each submission gets its own random
 photo bytes (so blob de-duplication cannot make it cheaper).
 
-In the same run, a baseline is measured with the same load: gunicorn with the same workers and
+In the same run, a baseline is measured with the same load: Granian with the same workers and
 threads on bench/fsync_app.py, which writes each request body to a new file and fsyncs it and
 its directory before answering 201. For each database and variant the script prints
 submissions/s, p50/p95/p99 latency of a whole submission (HEAD + POST) and of the POST alone,
 errors by status, the ratio to the baseline and to ODK Central's figures (174/s without a
 photo, 153/s with one, same kind of 2-core machine, 8 clients), the CPU time of the server
-(gunicorn master + workers, and PostgreSQL's processes), of the client, machine CPU busy, disk
-flushes and I/O pressure, and a one-line verdict on what saturates first (rules in `verdict`).
+(Granian's main process + workers, and PostgreSQL's processes), of the client, machine CPU
+busy, disk flushes and I/O pressure, and a one-line verdict on what saturates first (rules in
+`verdict`).
 Afterwards it counts the submission versions by processing state; if any are still pending
 (normalisation deferred after the 201), it polls until none are and reports the end-to-end rate.
 Each target and variant is measured `--repeat` times (default 3) and the median is reported
@@ -402,7 +403,7 @@ def _tree(procs: dict[int, tuple[int, int, str]], root: int) -> set[int]:
 @dataclass
 class Usage:
     wall: float
-    server_cpu: float  # seconds: the gunicorn master and workers (web requests)
+    server_cpu: float  # seconds: the server's main process and workers (web requests)
     worker_cpu: float  # seconds: the submission worker beside them (deferred normalisation)
     db_cpu: float  # seconds: PostgreSQL's processes (0 for SQLite, which is in the workers)
     client_cpu: float
@@ -745,7 +746,7 @@ def verdict(result: Result) -> str:
     """What saturates first, by these rules, in this order:
 
     1. machine CPU busy ≥ 85 % of all cores, or runnable tasks waiting for a CPU (PSI cpu some)
-       ≥ 50 % of the time → CPU; "server" if gunicorn + PostgreSQL used more CPU than the
+       ≥ 50 % of the time → CPU; "server" if the server + PostgreSQL used more CPU than the
        client, else "client";
     2. tasks stalled on I/O (PSI io some) ≥ 30 % of the time, or a disk busy ≥ 80 % → disk;
     3. otherwise, for a Fangfan target → database lock (requests wait on each other: SQLite's
@@ -1181,7 +1182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(
         f"clients {args.clients}, {args.count} timed + {args.warmup} warm-up submissions per "
-        f"variant; server and baseline: gunicorn gthread, {args.workers} workers × "
+        f"variant; server and baseline: Granian WSGI, {args.workers} workers × "
         f"{args.threads} threads; {CORES} cores; variants: "
         + "; ".join(f"({v}) {VARIANTS[v]}" for v in args.variants)
     )

@@ -2,7 +2,7 @@
 
 `GET /<name>` answers the bytes of `<name>` in the directory named by `BENCH_STATIC_DIR`, with
 `Content-Type: text/xml; charset=utf-8`; anything else is 404. No framework, no database, no
-auth: what remains is the cost of the WSGI server itself (gunicorn, same workers and threads as
+auth: what remains is the cost of the WSGI server itself (Granian, same workers and threads as
 `fangfan serve`), which is the floor Fangfan's own responses are compared with.
 """
 

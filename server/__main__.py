@@ -1,4 +1,4 @@
-"""`python -m server …` is `fangfan …` (used to start the worker beside gunicorn)."""
+"""`python -m server …` is `fangfan …` (used to start the submission worker beside the server)."""
 
 from server.cli import main
 

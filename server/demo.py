@@ -34,7 +34,7 @@ from server.forms.cli import XLSFORMS_DIR, _attachments
 from server.forms.service import publish_form
 from server.forms.validate import java_available, odk_validate_form
 from server.registry.service import add_household, find_household
-from server.serve import run_gunicorn
+from server.serve import run_server
 
 DEMO_USERS = (
     ("demo-liangba", "梁坝村干部（示例）", "village_cadre", "440233100201"),
@@ -164,4 +164,4 @@ def demo(obj, host: str, port: int, public_url: str | None, serve_after: bool) -
         # QR codes made on the admin page must carry the address phones reach, whatever
         # address the administrator's browser used.
         os.environ.setdefault("FANGFAN_PUBLIC_URL", server_url)
-        run_gunicorn(host, port, workers=2, threads=4, worker=True)
+        run_server(host, port, workers=2, threads=4, worker=True)

@@ -1,7 +1,7 @@
 """A real HTTP server on loopback, over its own freshly migrated database (SQLite or PostgreSQL).
 
-Used where the test client is not enough: clients that speak real HTTP (requests' Digest,
-gunicorn), and data that must really be committed.
+Used where the test client is not enough: clients that speak real HTTP (requests' Digest),
+and data that must really be committed.
 """
 
 from __future__ import annotations

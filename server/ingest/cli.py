@@ -89,7 +89,9 @@ def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
     "niceness",
     default=0,
     show_default=True,
-    help="CPU 优先级降低量 / how much lower than the web server to run (0–19)",
+    help="CPU 优先级降低量 / how much lower than the web server to run (0–19). Its share is "
+    "already bounded by working in short slices while phones send; on SQLite a niced worker "
+    "would hold the write lock while the web server runs, and phones would wait for it.",
 )
 @click.option("--idle-seconds", default=0.5, show_default=True, type=float)
 @click.option(

@@ -202,7 +202,7 @@ def _render_parts(
                 progress(len(households))
         return layouts
     # forkserver: workers never inherit the parent's database connections or threads (a
-    # gunicorn worker has several), yet start from a server that imported the print stack
+    # server worker has several), yet start from a server that imported the print stack
     # once, instead of importing it again in every worker as spawn would.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["server.printing.binder"])

@@ -92,3 +92,66 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def test_fangfan_serve_answers_phones_logs_without_tokens_and_stops_cleanly(tmp_path: Path):
+    """The real `fangfan serve` (Granian): a phone's formList, an access log that never shows
+    the secret in the URL, and a clean stop on Ctrl-C (SIGINT), worker included."""
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    import requests
+
+    from server.db import unit_of_work
+    from tests.fixtures import make_app_user, make_areas, make_form, markdown_form
+    from tests.live import migrated_app
+
+    database = f"sqlite:///{tmp_path / 'serve.db'}"
+    app = migrated_app(database, tmp_path / "instance")
+    with unit_of_work(app) as session:
+        make_areas(session)
+        make_form(session, markdown_form(), name="visit_test.md")
+        token = make_app_user(session).token
+    app.extensions["engine"].dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "FANGFAN_INSTANCE": str(tmp_path / "instance"),
+        "FANGFAN_SECRET_KEY": "serve-test",
+    }
+    log = (tmp_path / "access.log").open("wb")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "fangfan"), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "2", "--threads", "2"],
+        env=env, stdout=log, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/key/{token}/formList", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert "visit_test" in answer.text
+        assert answer.headers["X-OpenRosa-Version"] == "1.0"
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the terminal reaches the whole group
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+    logged = (tmp_path / "access.log").read_text()
+    assert '"GET /key/…/formList HTTP/1.1" 200' in logged
+    assert token not in logged
+    stray = subprocess.run(
+        ["pgrep", "-f", f"submissions work --parent-pid {server.pid}"], capture_output=True
+    )
+    assert stray.stdout == b""  # the submission worker stopped with the server

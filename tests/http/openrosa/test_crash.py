@@ -1,7 +1,7 @@
 """Kill the server (SIGKILL) while phones are sending; nothing acknowledged may be lost.
 
-The real server (gunicorn, as `fangfan serve` runs it) is killed mid-load and restarted; the
-phones then re-send everything, as Collect does for forms whose upload failed. Every submission
+The real server (`fangfan serve`: Granian and its workers) is killed mid-load and restarted;
+the phones then re-send everything, as Collect does for forms whose upload failed. Every submission
 that got a 201 before the crash must be stored byte-identical, and none twice.
 """
 
