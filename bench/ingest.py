@@ -27,7 +27,9 @@ busy, disk flushes and I/O pressure, and a one-line verdict on what saturates fi
 `verdict`).
 Afterwards it counts the submission versions by processing state; if any are still pending
 (normalisation deferred after the 201), it polls until none are and reports the end-to-end rate.
-Each target and variant is measured `--repeat` times (default 3) and the median is reported
+Before each timed run, the warm-up submissions are sent and (for Fangfan) normalised, so the
+timed run starts in a steady state with the submission worker up. Each target and variant is
+measured `--repeat` times (default 3) and the median is reported
 with the range: on this kind of machine one run differs from the next by up to ±20 %.
 
     .venv/bin/python bench/ingest.py --quick
@@ -640,6 +642,7 @@ def run_load(
         bodies.append((multipart_body(xml, files, boundary), boundary))
     numbers = iter(range(warmup + count))
     warm_left = [warmup]
+    warmed = threading.Barrier(clients + 1)
     start = threading.Barrier(clients + 1)
 
     def submit(client: LightClient | DigestClient, url: str, i: int, *, timed: bool) -> None:
@@ -678,6 +681,7 @@ def run_load(
                     warm_left[0] -= 1
                     i = next(numbers)
                 submit(client, url, i, timed=False)
+            warmed.wait()
             start.wait()
             while True:
                 with lock:
@@ -696,7 +700,16 @@ def run_load(
         if target.database_url and target.database_url.startswith("postgresql")
         else None
     )
-    start.wait(timeout=REQUEST_TIMEOUT * max(warmup, 2))
+    warmed.wait(timeout=REQUEST_TIMEOUT * max(warmup, 2))
+    if target.database_url:
+        # Steady state: the submission worker has started (imports, first batch) and has
+        # normalised the warm-up, so its start-up is not charged to the timed load.
+        settle_until = time.monotonic() + 60
+        while processing_states(target.database_url).get("pending", 0):
+            if time.monotonic() > settle_until:
+                break
+            time.sleep(0.1)
+    start.wait()
     before = snapshot()
     with sampler or nullcontext():
         for thread in threads:

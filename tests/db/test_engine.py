@@ -1,5 +1,6 @@
 """The engine settings Fangfan relies on."""
 
+import pytest
 from sqlalchemy import text
 
 
@@ -59,3 +60,17 @@ def test_sqlite_writers_take_turns_and_every_end_of_a_transaction_lets_the_next_
     with engine.connect() as connection:
         assert sorted(connection.execute(text("SELECT who FROM log")).scalars()) == ["b", "c"]
     engine.dispose()
+
+
+def test_attachment_bytes_are_not_compressed_again_on_postgresql(engine, backend):
+    # JPEG and PNG bytes never compress: PostgreSQL must not try for every upload.
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL storage setting; SQLite stores blobs as they come")
+    with engine.connect() as connection:
+        storage = connection.execute(
+            text(
+                "SELECT attstorage FROM pg_attribute "
+                "WHERE attrelid = 'blobs'::regclass AND attname = 'content'"
+            )
+        ).scalar()
+    assert storage == "e"  # EXTERNAL: out of line, uncompressed
