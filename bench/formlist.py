@@ -582,7 +582,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--concurrency", default="1,8", help="comma-separated client thread counts (default: 1,8)"
     )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2, help="default: 2, as `fangfan serve`")
     parser.add_argument(
         "--database-url",
         default=None,

@@ -1130,7 +1130,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--workers", type=int, default=2 * CORES, help="default: 2 × cores, as `fangfan serve`"
     )
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2, help="default: 2, as `fangfan serve`")
     parser.add_argument(
         "--database-url",
         default=None,

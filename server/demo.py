@@ -164,4 +164,4 @@ def demo(obj, host: str, port: int, public_url: str | None, serve_after: bool) -
         # QR codes made on the admin page must carry the address phones reach, whatever
         # address the administrator's browser used.
         os.environ.setdefault("FANGFAN_PUBLIC_URL", server_url)
-        run_server(host, port, workers=2, threads=4, worker=True)
+        run_server(host, port, workers=2, threads=2, worker=True)

@@ -27,6 +27,11 @@ WORKER_COMMAND = [sys.executable, "-m", "server", "submissions", "work"]
 # Collect waits 60 s for an answer (openrosa.md §0.4): requests still running when the server
 # stops get this long before their worker is killed.
 STOP_SECONDS = 55
+# How long a thread that got its answer from the database (or the disk) may wait for the
+# interpreter lock; CPython's default is 5 ms. On SQLite that thread holds the only write lock
+# meanwhile, so every phone waits with it. bench/ingest.py, SQLite, photo variant, medians of 3:
+# 4 workers × 2 threads 384/s at 5 ms, 428/s at 1 ms; 4 × 4 threads 315/s.
+SWITCH_INTERVAL = 0.001
 
 
 class SubmissionWorker:
@@ -94,12 +99,20 @@ LOG_CONFIG = {
 }
 
 
+def production_app():  # type: ignore[no-untyped-def]
+    """The app as each `fangfan serve` worker process runs it."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    from server import create_app
+
+    return create_app()
+
+
 def run_server(host: str, port: int, workers: int, threads: int, *, worker: bool) -> None:
     from granian.constants import Interfaces
     from granian.server import Server
 
     server = Server(
-        "server:create_app",
+        "server.serve:production_app",
         factory=True,
         interface=Interfaces.WSGI,
         address=host,
@@ -125,7 +138,9 @@ def run_server(host: str, port: int, workers: int, threads: int, *, worker: bool
 @click.option("--workers", default=(os.cpu_count() or 1) * 2, show_default=True, type=int)
 @click.option(
     "--threads",
-    default=4,
+    # Two, so a long print or export never holds up a worker's phones; more only add
+    # interpreter-lock contention (bench/ingest.py: 4 × 4 threads is slower than 4 × 2).
+    default=2,
     show_default=True,
     type=int,
     help="每个进程的请求线程数 / request threads per worker process",
