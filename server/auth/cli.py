@@ -138,7 +138,7 @@ def rotate(obj, username: str, server_url: str | None) -> None:  # type: ignore[
 @click.argument("username")
 @click.pass_obj
 def revoke(obj, username: str) -> None:  # type: ignore[no-untyped-def]
-    """停用手机端用户（立即生效）/ revoke an app user; its phone loses access at once."""
+    """停用手机端用户（5 秒内生效）/ revoke an app user; its phone loses access within 5 s."""
     with unit_of_work(obj.app) as session:
         user = revoke_app_user(session, username)
         click.echo(f"已停用 / revoked: {user.username} ({user.display_name})")
