@@ -62,10 +62,9 @@ def test_sqlite_writers_take_turns_and_every_end_of_a_transaction_lets_the_next_
     engine.dispose()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"])  # a PostgreSQL setting: SQLite has none
 def test_attachment_bytes_are_not_compressed_again_on_postgresql(engine, backend):
     # JPEG and PNG bytes never compress: PostgreSQL must not try for every upload.
-    if backend != "postgresql":
-        pytest.skip("a PostgreSQL storage setting; SQLite stores blobs as they come")
     with engine.connect() as connection:
         storage = connection.execute(
             text(
