@@ -19,9 +19,10 @@ from werkzeug.serving import make_server
 
 from server import create_app, migrate
 from server.config import Config
-from server.db import make_engine
+from server.db import make_engine, unit_of_work
 from server.ingest.models import SubmissionVersion
 from server.ingest.worker import run_worker
+from tests.fixtures import LIANGBA, Persona, make_app_user, make_areas, make_form, markdown_form
 
 
 @contextmanager
@@ -80,6 +81,14 @@ def serving(app: Flask) -> Iterator[str]:
         for thread in threads:
             thread.join(timeout=10)
         app.extensions["engine"].dispose()
+
+
+def seed_village_cadre(app: Flask) -> Persona:
+    """Commit the area tree, the `visit_test` form and the village cadre `eli` of 梁坝村."""
+    with unit_of_work(app) as session:
+        make_areas(session)
+        make_form(session, markdown_form(), name="visit_test.md")
+        return make_app_user(session, username="eli", area_code=LIANGBA)
 
 
 def wait_until_processed(app: Flask, *, timeout: float = 30) -> None:

@@ -104,16 +104,11 @@ def test_fangfan_serve_answers_phones_logs_without_tokens_and_stops_cleanly(tmp_
 
     import requests
 
-    from server.db import unit_of_work
-    from tests.fixtures import make_app_user, make_areas, make_form, markdown_form
-    from tests.live import migrated_app
+    from tests.live import migrated_app, seed_village_cadre
 
     database = f"sqlite:///{tmp_path / 'serve.db'}"
     app = migrated_app(database, tmp_path / "instance")
-    with unit_of_work(app) as session:
-        make_areas(session)
-        make_form(session, markdown_form(), name="visit_test.md")
-        token = make_app_user(session).token
+    token = seed_village_cadre(app).token
     app.extensions["engine"].dispose()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -24,8 +24,7 @@ from server.db import unit_of_work
 from server.ingest.models import SubmissionVersion
 from tests.collect import instance_xml, multipart_body
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.fixtures import LIANGBA, make_app_user, make_areas, make_form, markdown_form
-from tests.live import fresh_database, migrated_app, wait_until_processed
+from tests.live import fresh_database, migrated_app, seed_village_cadre, wait_until_processed
 
 pytestmark = pytest.mark.slow
 PHONES = 4
@@ -92,10 +91,7 @@ def _send(base: str, token: str, xml: bytes) -> int | None:
 def test_every_acknowledged_submission_survives_a_kill(backend: str, tmp_path: Path):
     with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
         app = migrated_app(url, tmp_path / "instance")
-        with unit_of_work(app) as session:
-            make_areas(session)
-            make_form(session, markdown_form(), name="visit_test.md")
-            token = make_app_user(session, username="eli", area_code=LIANGBA).token
+        token = seed_village_cadre(app).token
         app.extensions["engine"].dispose()
         submissions = {
             f"uuid:crash-{phone}-{n}": instance_xml(

@@ -15,23 +15,19 @@ import requests
 from sqlalchemy import func, select
 
 from server.areas.service import this_year
-from server.db import WRITE, unit_of_work
+from server.db import WRITE
 from server.ingest.instance import Limits
 from server.ingest.models import SubmissionVersion
 from server.ingest.service import prepare_submission, store_submission
 from tests.collect import instance_xml, multipart_body
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.fixtures import make_app_user, make_areas, make_form, markdown_form
-from tests.live import fresh_database, migrated_app, serving
+from tests.live import fresh_database, migrated_app, seed_village_cadre, serving
 
 
 def test_a_post_racing_an_uncommitted_identical_one_is_its_resend(backend: str, tmp_path: Path):
     with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
         app = migrated_app(url, tmp_path / "instance")
-        with unit_of_work(app) as session:
-            make_areas(session)
-            make_form(session, markdown_form(), name="visit_test.md")
-            eli = make_app_user(session)
+        eli = seed_village_cadre(app)
         xml = instance_xml("visit_test", "1", "<visited_on>2026-11-02</visited_on>",
                            instance_id="uuid:race")  # fmt: skip
         body, content_type = multipart_body(xml, {})
