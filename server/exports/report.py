@@ -22,19 +22,10 @@ from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of
 from server.monitoring.service import area_name, monthly_overview
 from server.printing import render as printing_render
+from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
 
-TYPE_LABELS = {
-    "unstable_formerly_poor": "脱贫不稳定户",
-    "marginal_at_risk": "边缘易致贫户",
-    "sudden_severe_difficulty": "突发严重困难户",
-    "other": "其他",
-}
-STATUS_LABELS = {
-    "pending_review": "待审核",
-    "monitored": "监测中",
-    "risk_eliminated": "风险已消除",
-    "rejected": "未纳入",
-}
+TYPE_LABELS = HOUSEHOLD_TYPE_LABELS
+STATUS_LABELS = HOUSEHOLD_STATUS_LABELS
 AREA_HEADERS = [
     "区域 Area",
     "代码 Code",

@@ -19,23 +19,14 @@ from server.monitoring import service
 from server.monitoring.charts import bar_chart
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
+from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
 from server.registry.visibility import concerns_duty
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 WRITERS = ("county_admin", "town_reviewer", "village_committee")
 
-TYPE_LABELS = {
-    "unstable_formerly_poor": "脱贫不稳定户",
-    "marginal_at_risk": "边缘易致贫户",
-    "sudden_severe_difficulty": "突发严重困难户",
-    "other": "其他",
-}
-STATUS_LABELS = {
-    "pending_review": "待审核",
-    "monitored": "监测中",
-    "risk_eliminated": "风险已消除",
-    "rejected": "未纳入",
-}
+TYPE_LABELS = HOUSEHOLD_TYPE_LABELS
+STATUS_LABELS = HOUSEHOLD_STATUS_LABELS
 FLAG_LABELS = {
     "gps_far": "定位远离住户 GPS far from the home",
     "too_short": "走访时间过短 very short visit",

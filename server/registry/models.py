@@ -34,6 +34,12 @@ HOUSEHOLD_TYPE_LABELS = {
     "sudden_severe_difficulty": "突发严重困难户",
     "other": "其他",
 }
+HOUSEHOLD_STATUS_LABELS = {
+    "pending_review": "待审核",
+    "monitored": "监测中",
+    "risk_eliminated": "风险已消除",
+    "rejected": "未纳入",
+}
 
 
 class Household(Base):
