@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -59,13 +60,16 @@ class SubmissionWorker:
     def _supervise(self) -> None:
         while not self._stopping.is_set():
             command = [*self._command, "--parent-pid", str(os.getpid())]
-            self._process = subprocess.Popen(command)  # noqa: S603 - our own argv
+            # Its own session: a terminal's Ctrl-C (even during its start-up) is not for it;
+            # the server stops it, and it exits by itself if the server dies.
+            self._process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
             self._process.wait()
             if not self._stopping.is_set():
                 log.warning("submission worker exited (%s); restarting", self._process.returncode)
                 self._stopping.wait(1)
 
 
+_MAIN_PID = "FANGFAN_SERVER_MAIN_PID"
 _TOKEN_IN_PATH = re.compile(r"/key/[^/]+")
 
 
@@ -102,6 +106,11 @@ LOG_CONFIG = {
 def production_app():  # type: ignore[no-untyped-def]
     """The app as each `fangfan serve` worker process runs it."""
     sys.setswitchinterval(SWITCH_INTERVAL)
+    if os.getpid() != int(os.environ.get(_MAIN_PID, "0")):
+        # Ctrl-C reaches the whole process group, but the main process stops the workers
+        # itself (SIGTERM). A Granian worker that also got the SIGINT could hang in its stop
+        # until the kill timeout, so workers keep SIGINT blocked (their threads inherit it).
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     from server import create_app
 
     return create_app()
@@ -125,6 +134,7 @@ def run_server(host: str, port: int, workers: int, threads: int, *, worker: bool
         respawn_failed_workers=True,
         workers_kill_timeout=STOP_SECONDS,
     )
+    os.environ[_MAIN_PID] = str(os.getpid())
     if worker:
         submission_worker = SubmissionWorker(WORKER_COMMAND)
         server.on_startup(submission_worker.start)

@@ -120,10 +120,11 @@ def test_fangfan_serve_answers_phones_logs_without_tokens_and_stops_cleanly(tmp_
         "FANGFAN_SECRET_KEY": "serve-test",
     }
     log = (tmp_path / "access.log").open("wb")
+    events = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "fangfan"), "serve", "--host", "127.0.0.1",
          "--port", str(port), "--workers", "2", "--threads", "2"],
-        env=env, stdout=log, stderr=subprocess.DEVNULL, start_new_session=True,
+        env=env, stdout=log, stderr=events, start_new_session=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -137,12 +138,17 @@ def test_fangfan_serve_answers_phones_logs_without_tokens_and_stops_cleanly(tmp_
         assert answer.status_code == 200
         assert "visit_test" in answer.text
         assert answer.headers["X-OpenRosa-Version"] == "1.0"
+        while (tmp_path / "server.log").read_text().count("Started worker-") < 2:
+            assert time.monotonic() < deadline, "the workers did not start"
+            time.sleep(0.1)
         os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in the terminal reaches the whole group
         assert server.wait(timeout=30) == 0
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
         log.close()
+        events.close()
     logged = (tmp_path / "access.log").read_text()
     assert '"GET /key/…/formList HTTP/1.1" 200' in logged
     assert token not in logged
