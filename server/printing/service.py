@@ -141,7 +141,8 @@ def area_names(session: Session, village_code: str) -> dict[str, str]:
 
 
 def issue_archive_number(session: Session, household: Household) -> str:
-    """The household's 档号, issued on first print and never changed afterwards."""
+    """The household's 档号, issued when the county confirms its inclusion (review.approval)
+    and never changed afterwards. Printing only shows it: a GET must not change state."""
     if household.archive_no:
         return household.archive_no
     year = (household.identified_on or datetime.now(CHINA).date()).year
@@ -314,7 +315,6 @@ def print_household_archive(
     household = get_household(session, code)
     check_access(user, household.village_code)
     _audit_print(session, user, "household_archive", code, household.village_code)
-    issue_archive_number(session, household)
     data = household_archive_data(session, household, base_url)
     return _job(
         session,
@@ -422,7 +422,6 @@ def print_work_form(
     household = get_household(session, code)
     check_access(user, household.village_code)
     _audit_print(session, user, "work_form", f"{code} {month}", household.village_code)
-    issue_archive_number(session, household)
     data = work_forms_data(session, [household], month, base_url)[0]
     return _job(
         session,
@@ -471,7 +470,6 @@ def print_event_report(
     household = _household_of(session, event)
     check_access(user, household.village_code)
     _audit_print(session, user, "event_report", event_id, household.village_code)
-    issue_archive_number(session, household)
     data = event_report_data(session, event, base_url)
     return _job(
         session,
@@ -489,7 +487,7 @@ def print_event_report(
 def binder_households(
     session: Session, *, user: PrintingUser | None, village_code: str, month: str
 ) -> list[Household]:
-    """The households a village's binder holds, in archive order; issues missing 档号."""
+    """The households a village's binder holds, in archive order."""
     check_month(month)
     check_access(user, village_code)
     _audit_print(session, user, "village_binder", f"{village_code} {month}", village_code)
@@ -505,8 +503,7 @@ def binder_households(
         )
     )
     for household in households:
-        issue_archive_number(session, household)
-    return households
+        return households
 
 
 # --- verification ------------------------------------------------------------------------------

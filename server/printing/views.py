@@ -43,14 +43,14 @@ def _stream(spool: IO[bytes], filename: str, ascii_filename: str) -> Response:
 
 
 def _send(job: service.PrintJob) -> Response:
-    get_session().commit()  # an archive number issued for this print is kept
+    get_session().commit()  # the print's audit row
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
     render.render_pdf(render.render_html(job.template, **job.context), job.attachments.get, spool)
     return _stream(spool, job.filename, job.ascii_filename)
 
 
 @bp.get("/print/households/<household_code>/archive.pdf")
-@writes  # the audit row, and the 档号 on a first print
+@writes  # the audit row
 @login_required
 def household_archive(household_code: str) -> Response:
     return _send(
@@ -61,7 +61,7 @@ def household_archive(household_code: str) -> Response:
 
 
 @bp.get("/print/households/<household_code>/work-forms/<month>.pdf")
-@writes  # the audit row, and the 档号 on a first print
+@writes  # the audit row
 @login_required
 def work_form(household_code: str, month: str) -> Response:
     return _send(
@@ -76,7 +76,7 @@ def work_form(household_code: str, month: str) -> Response:
 
 
 @bp.get("/print/events/<int:event_id>/report.pdf")
-@writes  # the audit row, and the 档号 on a first print
+@writes  # the audit row
 @login_required
 def event_report(event_id: int) -> Response:
     return _send(
@@ -87,7 +87,7 @@ def event_report(event_id: int) -> Response:
 
 
 @bp.get("/print/villages/<village_code>/binders/<month>.pdf")
-@writes  # the audit row, and the 档号 on a first print
+@writes  # the audit row
 @login_required
 def village_binder(village_code: str, month: str) -> Response:
     session = get_session()

@@ -4,7 +4,8 @@ For inclusion under monitoring (识别纳入) and for risk elimination (风险�
 an `ApprovalStep` row (decision, person, time, comment). Only the role of the stage may act,
 only inside its scope. Approval moves the case one level up; rejection returns it one level
 down (town → village, county → town); the household's status changes only at county
-confirmation. The village records the publicity (公示) dates when it proposes. Never commits.
+confirmation, which for an inclusion also issues the household's archive number (档号). The
+village records the publicity (公示) dates when it proposes. Never commits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from server.auth.models import WebUser
 from server.auth.scope import STAGE_ROLE, scope_of
 from server.auth.service import in_scope
 from server.db import utcnow
+from server.printing.service import issue_archive_number
 from server.registry.models import Household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
 from server.review.models import ApprovalCase, ApprovalStep
@@ -139,6 +141,10 @@ def decide(
         household = session.get_one(Household, case.household_id)
         household.status = _AFTER[case.kind]
         household.updated_at = utcnow()
+        if case.kind == "inclusion":
+            # The archive (建档) begins when the county includes the household: its 档号 is
+            # issued here, in the confirmation's transaction, never as a side effect of a print.
+            issue_archive_number(session, household)
     session.flush()
     return case
 

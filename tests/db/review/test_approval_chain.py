@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from server.areas.service import this_year
 from server.audit.models import AuditEvent
 from server.audit.service import AuditFilter, list_events, record
 from server.review.approval import decide, list_awaiting, propose, withdraw
@@ -51,8 +52,11 @@ def test_a_household_is_monitored_only_after_county_confirmation(session, people
     assert (case.stage, household.status) == ("town", "pending_review")
     decide(session, people["sam"], case.id, approve=True, comment="镇审核同意")
     assert (case.stage, household.status) == ("county", "pending_review")
+    assert household.archive_no is None  # the archive begins with the county's confirmation
     decide(session, people["ada"], case.id, approve=True, comment="县确认")
     assert (case.stage, case.outcome, household.status) == ("closed", "confirmed", "monitored")
+    year = this_year()  # the fixture household has no identification date
+    assert household.archive_no == f"440233100201-{year}-0001"
     steps = [(s.level, s.decision, s.actor_name) for s in case.steps]
     assert steps == [
         ("village", "proposed", "Vic"),
@@ -68,6 +72,7 @@ def test_a_household_is_monitored_only_after_county_confirmation(session, people
     decide(session, people["sam"], elimination.id, approve=True, comment="")
     decide(session, people["ada"], elimination.id, approve=True, comment="")
     assert household.status == "risk_eliminated"
+    assert household.archive_no == f"440233100201-{year}-0001"  # never changes
 
 
 def test_a_rejected_step_returns_the_case_one_level_down(session, people):

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
+from sqlalchemy import select
+
+from server.printing.models import ArchiveNumber
+from server.registry.service import find_household
+from server.review.approval import decide, propose
 from tests import pdf
 from tests.http.web.helpers import login
 
@@ -34,11 +40,32 @@ def _assert_archival(data: bytes, title_part: str) -> None:
     assert title_part in meta["Title"]
 
 
-def test_household_archive_record_prints_the_identification_in_full(client, village):
-    login(client, village.users["ada"])
-    response = _get(
-        client, f"/print/households/{village.archive_household}/archive.pdf", "archive.pdf"
+def _confirm_inclusion(session, village) -> None:  # type: ignore[no-untyped-def]
+    """The approval chain: the county's confirmation issues the household's 档号."""
+    household = find_household(session, village.archive_household)
+    users = village.users
+    case = propose(
+        session,
+        users["vic"].user,
+        household,
+        kind="inclusion",
+        comment="",
+        publicity_start=date(2026, 11, 21),
+        publicity_end=date(2026, 11, 27),
     )
+    decide(session, users["sam"].user, case.id, approve=True, comment="")
+    decide(session, users["ada"].user, case.id, approve=True, comment="")
+    session.commit()
+
+
+def test_household_archive_record_prints_the_identification_in_full(client, session, village):
+    login(client, village.users["ada"])
+    url = f"/print/households/{village.archive_household}/archive.pdf"
+    unnumbered = pdf.text(_get(client, url, "archive-unnumbered.pdf").data)
+    assert "档号：未编号" in unnumbered  # a print (a GET) never issues the number
+    assert session.scalars(select(ArchiveNumber)).all() == []
+    _confirm_inclusion(session, village)
+    response = _get(client, url, "archive.pdf")
     text = pdf.text(response.data)
     archive_no = re.search(r"440233100201-2026-\d{4}", text)
     assert archive_no, text
