@@ -502,8 +502,7 @@ def binder_households(
             .order_by(Household.code)
         )
     )
-    for household in households:
-        return households
+    return households
 
 
 # --- verification ------------------------------------------------------------------------------
