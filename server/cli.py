@@ -56,6 +56,7 @@ def _register() -> None:
     from server.ingest.cli import submissions
     from server.monitoring.cli import monitoring
     from server.printing.cli import archive
+    from server.review.cli import households
     from server.serve import serve
 
     for command in (
@@ -65,6 +66,7 @@ def _register() -> None:
         app_users,
         web_users,
         submissions,
+        households,
         archive,
         monitoring,
         export,

@@ -134,3 +134,12 @@ def this_year() -> int:
 
 def list_areas(session: Session, *, year: int) -> Sequence[Area]:
     return session.scalars(select(Area).where(_in_force(year)).order_by(Area.code)).all()
+
+
+def village_titles(session: Session, codes: Iterable[str], *, year: int) -> dict[str, str]:
+    """'黄磜镇梁坝村' for each village code (the code itself when it is not on file)."""
+    wanted = set(codes)
+    towns = {code[:9] + "000" for code in wanted}
+    query = select(Area).where(Area.code.in_(wanted | towns), _in_force(year))
+    names = {area.code: area.name for area in session.scalars(query)}
+    return {code: names.get(code[:9] + "000", "") + names.get(code, code) for code in wanted}

@@ -32,6 +32,8 @@ ACTIONS = {
     "export_xml": "导出原始数据 Raw XML exported",
     "print_archive": "打印档案 Archive printed",
     "export_data": "导出数据 Data exported",
+    "household_moved": "迁移农户 Household moved",
+    "submission_requeued": "重新处理提交 Submission processed again",
 }
 
 

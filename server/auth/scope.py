@@ -75,6 +75,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "comment": AREA_ROLES,
     "export_xml": AREA_ROLES,
     "set_review_state": frozenset({"county_admin", "town_reviewer"}),
+    # Move a household between villages of the scope; send a held submission back to the worker.
+    "move_household": frozenset({"county_admin", "town_reviewer"}),
+    "requeue_submission": frozenset({"county_admin", "town_reviewer"}),
     "view_households": AREA_ROLES | {"department_viewer"},
     "print": AREA_ROLES,
     "view_audit": frozenset({"county_admin"}),

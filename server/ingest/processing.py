@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.areas.service import CHINA
+from server.areas.service import CHINA, village_codes_in_scope
+from server.auth.models import AppUser
 from server.db import WRITE, utcnow
 from server.errors import DomainError
 from server.forms.models import Form, FormVersion
@@ -142,12 +143,14 @@ def process_version(session: Session, version_id: int) -> None:
         raise LookupError(f"submission version {version_id} has no form version")
     normalized = normalize(version.xml, form_version.schema)
     replaces = _replaced_version_id(session, version)
+    received_on = _china_date(version.received_at)
     registry_issues = apply_submission(
         session,
         normalized,
         version_id=version.id,
         replaces_version_id=replaces,
-        received_on=_china_date(version.received_at),
+        received_on=received_on,
+        sender_villages=_sender_villages(session, version, received_on.year),
     )
     session.execute(delete(SubmissionIssue).where(SubmissionIssue.version_id == version.id))
     for issue in (*normalized.issues, *registry_issues):
@@ -164,6 +167,15 @@ def process_version(session: Session, version_id: int) -> None:
     version.processing_state = "processed"
     version.attention_reason = None
     version.processed_at = utcnow()
+
+
+def _sender_villages(session: Session, version: SubmissionVersion, year: int) -> frozenset[str]:
+    """The villages the app user who sent this version works in today (none if it is gone):
+    what a phone may write is decided again whenever its submission is (re)processed."""
+    sender = session.get(AppUser, version.app_user_id) if version.app_user_id else None
+    if sender is None:
+        return frozenset()
+    return village_codes_in_scope(session, sender.area_code, year=year)
 
 
 def _replaced_version_id(session: Session, version: SubmissionVersion) -> int | None:

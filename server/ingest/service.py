@@ -64,6 +64,8 @@ _FIND_VERSION = select(
     VERSIONS.c.instance_name,
     VERSIONS.c.xml_sha256,
     VERSIONS.c.is_current,
+    VERSIONS.c.app_user_id,
+    VERSIONS.c.village_code,
 ).where(VERSIONS.c.form_id == bindparam("form_pk"), VERSIONS.c.instance_id == bindparam("iid"))
 _INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
 _INSERT_VERSION = insert(VERSIONS).returning(VERSIONS.c.id)
@@ -95,6 +97,10 @@ class PreparedSubmission:
     # The village and household the record is about, for scoping supervisors' queries.
     village_code: str | None
     household_code: str | None
+    # Who sends it and the villages it may write to: an edit or a resend may only touch a
+    # stored submission that this sender may write to (see `_check_may_write`).
+    sender_id: int
+    sender_villages: frozenset[str]
 
 
 class InstanceRace(Exception):
@@ -130,7 +136,8 @@ def prepare_submission(
     header = instance.header
     target = _target(session, header.form_id, header.version)
     check_repeats(instance, target.schema, limits)
-    household_villages_found = _check_scope(session, user, target, instance, year=year)
+    villages = village_codes_in_scope(session, user.area_code, year=year)
+    household_villages_found = _check_scope(session, user, villages, target, instance)
     village_code, household_code = _place(target, instance, household_villages_found)
     return PreparedSubmission(
         xml=xml,
@@ -141,11 +148,13 @@ def prepare_submission(
         files=tuple(files),
         village_code=village_code,
         household_code=household_code,
+        sender_id=user.id,
+        sender_villages=villages,
     )
 
 
 def store_submission(
-    session: Session, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
+    session: Session, prepared: PreparedSubmission, *, device_id: str | None
 ) -> Outcome:
     """Store a prepared POST: a new submission, an edit, or a resend. Never commits.
 
@@ -156,7 +165,7 @@ def store_submission(
     if existing is not None:
         return _resend(connection, existing, prepared)
     try:
-        version_id = _insert_version(connection, prepared, user_id=user_id, device_id=device_id)
+        version_id = _insert_version(connection, prepared, device_id=device_id)
     except IntegrityError as exc:  # the unique (form, instanceID) index: see the module doc
         raise InstanceRace(header.instance_id) from exc
     added = _attach_files(connection, version_id, prepared)
@@ -178,7 +187,11 @@ def _target(session: Session, form_id: str, version: str) -> SubmissionTarget:
 
 
 def _check_scope(
-    session: Session, user: PhoneUser, target: SubmissionTarget, instance: Instance, *, year: int
+    session: Session,
+    user: PhoneUser,
+    villages: frozenset[str],
+    target: SubmissionTarget,
+    instance: Instance,
 ) -> dict[str, str]:
     """Refuse forms, villages and known households outside the user's area; returns the
     village of each known household named."""
@@ -200,7 +213,6 @@ def _check_scope(
     }
     if not village_codes and not household_codes:
         return {}
-    villages = village_codes_in_scope(session, user.area_code, year=year)
     for code in sorted(village_codes - villages):
         raise OutOfScope(f"村 {code} 不在您负责的范围内 / village {code} is outside your area")
     # An unknown household is not refused: intake flags it for review instead.
@@ -235,11 +247,11 @@ def _first_value(instance: Instance, fields: Sequence[Field]) -> str | None:
 
 
 def _insert_version(
-    connection: Connection, prepared: PreparedSubmission, *, user_id: int, device_id: str | None
+    connection: Connection, prepared: PreparedSubmission, *, device_id: str | None
 ) -> int:
     header, form_pk = prepared.header, prepared.target.form_pk
     if header.deprecated_id is not None:
-        submission_id = _retire_edited_version(connection, form_pk, header.deprecated_id)
+        submission_id = _retire_edited_version(connection, prepared, header.deprecated_id)
     else:
         submission_id = connection.execute(
             _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": utcnow()}
@@ -258,7 +270,7 @@ def _insert_version(
             "xml": prepared.xml,
             "xml_sha256": prepared.xml_sha256,
             "is_current": True,
-            "app_user_id": user_id,
+            "app_user_id": prepared.sender_id,
             "device_id": (device_id or "")[:100] or None,
             "received_at": utcnow(),
             "processing_state": "pending",
@@ -266,9 +278,11 @@ def _insert_version(
     ).scalar_one()
 
 
-def _retire_edited_version(connection: Connection, form_pk: int, deprecated_id: str) -> int:
+def _retire_edited_version(
+    connection: Connection, prepared: PreparedSubmission, deprecated_id: str
+) -> int:
     """The submission an edit belongs to; the version it replaces stops being current."""
-    previous = _find_version(connection, form_pk, deprecated_id)
+    previous = _find_version(connection, prepared.target.form_pk, deprecated_id)
     if previous is None:
         raise UnknownDeprecatedInstance(
             f"找不到要修改的原提交 {deprecated_id} / the submission this edit replaces "
@@ -279,6 +293,7 @@ def _retire_edited_version(connection: Connection, form_pk: int, deprecated_id: 
             f"原提交 {deprecated_id} 已被修改过，请在最新版本上修改 / {deprecated_id} was "
             "already edited: edit the newest version"
         )
+    _check_may_write(prepared, previous, "修改 / edit")
     connection.execute(
         update(VERSIONS).where(VERSIONS.c.id == previous.id).values(is_current=False)
     )
@@ -308,7 +323,25 @@ def _attach_files(connection: Connection, version_id: int, prepared: PreparedSub
     return len(sent)
 
 
+def _check_may_write(prepared: PreparedSubmission, stored, action: str) -> None:  # type: ignore[no-untyped-def]
+    """A phone may change a stored submission (edit it, add files to it) only if it sent it
+    or the submission is about a village of its own area: the same area rule that decides what
+    it may read and submit. So a village cadre may edit a colleague's submission about their
+    own village (a village is one team, and a successor inherits the phone's saved forms), a
+    town cadre any submission about a village of its town, and nobody one from elsewhere."""
+    if stored.app_user_id == prepared.sender_id:
+        return
+    if stored.village_code is not None and stored.village_code in prepared.sender_villages:
+        return
+    zh, en = action.split(" / ")
+    raise OutOfScope(
+        f"此提交不是您发送的，也不属于您负责的村，不能{zh} / this submission was neither sent by "
+        f"you nor is it about a village of your area: you may not {en} it"
+    )
+
+
 def _resend(connection: Connection, existing, prepared: PreparedSubmission) -> Outcome:  # type: ignore[no-untyped-def]
+    _check_may_write(prepared, existing, "补充或重发 / resend or add files to")
     if existing.xml_sha256 != prepared.xml_sha256:
         raise InstanceConflict(
             f"服务器上已有 instanceID 为 {existing.instance_id} 但内容不同的提交 / a submission "

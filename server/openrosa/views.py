@@ -112,11 +112,11 @@ def submit() -> Response:
     session = get_session()
     device_id = request.args.get("deviceID")
     try:
-        outcome = store_submission(session, prepared, user_id=user.id, device_id=device_id)
+        outcome = store_submission(session, prepared, device_id=device_id)
     except InstanceRace:  # an identical POST committed first: this one is its resend
         session.rollback()
         session.connection(execution_options=WRITE)  # again a writer's transaction
-        outcome = store_submission(session, prepared, user_id=user.id, device_id=device_id)
+        outcome = store_submission(session, prepared, device_id=device_id)
     session.commit()  # the raw submission is durable from here: only now may we say 201
     # Normalisation into the registry is the submission worker's job (ingest.worker).
     return _xml(

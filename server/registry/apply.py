@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from server.areas.service import village_titles
 from server.errors import DomainError
 from server.registry.models import (
     AssistanceMeasure,
@@ -41,6 +42,23 @@ class HouseholdNotFound(DomainError):
     code = "registry.household_not_found"
 
 
+class OutsideSenderArea(DomainError):
+    """The household a submission writes to is not in its sender's area (the area may have
+    changed since the phone sent it, or the household was moved)."""
+
+    status = 403
+    code = "registry.outside_sender_area"
+
+
+class RegisteredInAnotherVillage(DomainError):
+    """An identification names a person or head already registered in a household of another
+    village. A form never moves a household or changes one in another village: the submission
+    waits for the county (or the town, within its town) to move the household or reject it."""
+
+    status = 409
+    code = "registry.registered_in_another_village"
+
+
 PRODUCED_ROWS = (
     MajorEvent,
     AssistanceMeasure,
@@ -64,19 +82,37 @@ def apply_submission(
     version_id: int,
     replaces_version_id: int | None,
     received_on: date,
+    sender_villages: frozenset[str],
 ) -> list[Issue]:
-    """Write the submission's facts; returns issues found against the registry (duplicates)."""
+    """Write the submission's facts; returns issues found against the registry (duplicates).
+
+    A phone writes only inside its own area (`sender_villages`, the villages its app user may
+    work in): the same rule that decided what it could download and submit. Anything else
+    raises, and the submission is kept for review."""
     if replaces_version_id is not None:
         undo_version(session, replaces_version_id)
     if normalized.identification is not None:
         return _identify(
-            session, normalized.identification, version_id, replaces_version_id, received_on
+            session,
+            normalized.identification,
+            version_id,
+            replaces_version_id,
+            received_on,
+            sender_villages,
         )
     if normalized.visit is not None:
-        _record_visit(session, normalized.visit, version_id)
+        _record_visit(session, normalized.visit, version_id, sender_villages)
     elif normalized.event_report is not None:
-        _record_event_report(session, normalized.event_report, version_id)
+        _record_event_report(session, normalized.event_report, version_id, sender_villages)
     return []
+
+
+def _require_in_area(village_code: str, sender_villages: frozenset[str], what: str) -> None:
+    if village_code not in sender_villages:
+        raise OutsideSenderArea(
+            f"{what}所在的村 {village_code} 不在发送者负责的范围内 / the village {village_code} "
+            "is outside the area of the app user who sent this"
+        )
 
 
 def _identify(
@@ -85,8 +121,13 @@ def _identify(
     version_id: int,
     replaces: int | None,
     received_on: date,
+    sender_villages: frozenset[str],
 ) -> list[Issue]:
+    _require_in_area(record.village_code, sender_villages, "本户")
     household = _household_for(session, record, replaces)
+    if household is not None and household.village_code != record.village_code:
+        raise _registered_elsewhere(session, household, record, received_on.year)
+    _check_members_elsewhere(session, record, household, sender_villages, received_on.year)
     if household is None:
         household = Household(
             code=_next_code(session, record.village_code),
@@ -143,6 +184,58 @@ def _household_for(
             select(Household).where(Household.head_id_number == record.head_id_number)
         ).first()
     return None
+
+
+def _check_members_elsewhere(
+    session: Session,
+    record: Identification,
+    household: Household | None,
+    sender_villages: frozenset[str],
+    year: int,
+) -> None:
+    """A member already living in a household outside the sender's area stops the submission:
+    writing it would change that household's person (name, sex, birth date) from a phone that
+    may not touch it. Inside the area a double registration is only a review issue."""
+    ids = [
+        member.id_number
+        for member in record.members
+        if member.id_number and check_resident_id(member.id_number).ok
+    ]
+    if not ids:
+        return
+    query = (
+        select(Household)
+        .join(Membership, Membership.household_id == Household.id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Person.id_number.in_(ids),
+            Membership.ended_at.is_(None),
+            Household.village_code.not_in(sorted(sender_villages)),
+        )
+    )
+    if household is not None:
+        query = query.where(Household.id != household.id)
+    elsewhere = session.scalars(query.order_by(Household.id)).first()
+    if elsewhere is not None:
+        raise _registered_elsewhere(session, elsewhere, record, year)
+
+
+def _registered_elsewhere(
+    session: Session, existing: Household, record: Identification, year: int
+) -> RegisteredInAnotherVillage:
+    """Names both households by code and village only: the reason is shown to the sender's
+    village too, which may not see the other household's people."""
+    titles = village_titles(session, {existing.village_code, record.village_code}, year=year)
+    there, here = titles[existing.village_code], titles[record.village_code]
+    return RegisteredInAnotherVillage(
+        f"此身份证号已登记在其他村的农户中：{existing.code}（{there}）；本表填写的是{here}。"
+        "表单不会迁移或修改其他村的农户：如该户确已迁入，请县（或本镇）在农户页面办理迁移后重新处理"
+        f"本提交 / this ID number is already registered in household {existing.code} of "
+        f"another village ({existing.village_code}); this form is for {record.village_code}. "
+        "A form never moves or changes a household of another village: if the household has "
+        "moved, the county (or the town, within its town) moves it on its page, then this "
+        "submission is processed again"
+    )
 
 
 def _next_code(session: Session, village_code: str) -> str:
@@ -286,17 +379,20 @@ def _observe(
     )
 
 
-def _household(session: Session, code: str) -> Household:
+def _household(session: Session, code: str, sender_villages: frozenset[str]) -> Household:
     household = session.scalars(select(Household).where(Household.code == code)).first()
     if household is None:
         raise HouseholdNotFound(
             f"登记册中没有农户 {code} / household {code} is not in the registry"
         )
+    _require_in_area(household.village_code, sender_villages, f"农户 {code} ")
     return household
 
 
-def _record_visit(session: Session, record: VisitRecord, version_id: int) -> None:
-    household = _household(session, record.household_code)
+def _record_visit(
+    session: Session, record: VisitRecord, version_id: int, sender_villages: frozenset[str]
+) -> None:
+    household = _household(session, record.household_code, sender_villages)
     visit = Visit(
         household_id=household.id,
         source_version_id=version_id,
@@ -348,8 +444,10 @@ def _record_visit(session: Session, record: VisitRecord, version_id: int) -> Non
     _refresh_last_visit(session, household)
 
 
-def _record_event_report(session: Session, record: EventReport, version_id: int) -> None:
-    household = _household(session, record.household_code)
+def _record_event_report(
+    session: Session, record: EventReport, version_id: int, sender_villages: frozenset[str]
+) -> None:
+    household = _household(session, record.household_code, sender_villages)
     event = _add_event(session, household.id, None, record.event, version_id)
     event.details = {**event.details, "photo": record.photo}
 

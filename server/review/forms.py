@@ -39,3 +39,8 @@ class DecisionForm(FlaskForm):
     case_id = HiddenField()
     decision = HiddenField()
     comment = TextAreaField("意见 Comment", validators=[Length(max=4000)])
+
+
+class MoveForm(FlaskForm):
+    to_village = HiddenField()
+    reason = TextAreaField("迁移原因 Reason", validators=[Length(max=500)])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from server.areas.service import this_year
 from server.auth.decorators import login_required
 from server.auth.scope import DEPARTMENTS, STAGE_ROLE
 from server.db import get_session
 from server.errors import DomainError
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
-from server.review import approval, household, service
-from server.review.forms import DecisionForm, ProposalForm, RevealForm
+from server.review import approval, household, moves, service
+from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
 from server.review.views import _code, _me, bp
 
 STATUS_LABELS = {
@@ -88,6 +89,8 @@ def household_page(code: str, *, revealed: frozenset[str] = frozenset(), status:
         reveal_form=RevealForm(),
         proposal=ProposalForm(),
         decision=DecisionForm(),
+        move_form=MoveForm(),
+        move_to=moves.destinations(session, me, page.household, year=this_year()),
         names=service.area_names(session),
         statuses=STATUS_LABELS,
         types=HOUSEHOLD_TYPE_LABELS,
@@ -178,6 +181,26 @@ def _try(action, done: str) -> None:  # type: ignore[no-untyped-def]
         return
     session.commit()
     flash(done)
+
+
+@bp.post("/households/<code>/move")
+@login_required
+def move(code: str) -> Response:
+    form = MoveForm()
+    if form.validate_on_submit():
+        _try(
+            lambda: moves.move_household(
+                get_session(),
+                _me(),
+                code,
+                to_village=form.to_village.data or "",
+                reason=form.reason.data or "",
+                year=this_year(),
+                ip=request.remote_addr,
+            ),
+            "已迁移 / moved",
+        )
+    return redirect(url_for("review.household_page", code=code))
 
 
 @bp.get("/approvals")

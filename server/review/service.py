@@ -332,6 +332,32 @@ def reveal_submission(
         )
 
 
+def requeue_submission(
+    session: Session, actor: WebUser, submission_id: int, *, ip: str | None = None
+) -> SubmissionDetail:
+    """Send a submission that needs attention back to the submission worker (after the cause
+    was fixed: a household moved or added, an app user's area corrected). The worker applies
+    it again under the same rules, as `fangfan submissions reprocess` does."""
+    detail = get_submission_detail(session, actor, submission_id)
+    _require(actor, "requeue_submission")
+    current = detail.current
+    if current.processing_state != "needs_attention":
+        raise InvalidDecision("此提交不需要重新处理 / this submission does not need attention")
+    current.processing_state = "pending"
+    record(
+        session,
+        actor,
+        "submission_requeued",
+        object_kind="submission",
+        object_id=submission_id,
+        area_code=current.village_code,
+        ip=ip,
+        reason=(current.attention_reason or "")[:200],
+    )
+    session.flush()
+    return detail
+
+
 def review_submission(
     session: Session,
     actor: WebUser,

@@ -14,6 +14,7 @@ from server.audit.masking import mask_id_number, mask_phone, mask_text
 from server.auth.decorators import current_web_user, login_required
 from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
+from server.auth.scope import may
 from server.db import get_session
 from server.errors import DomainError
 from server.i18n import current_language
@@ -109,6 +110,7 @@ def detail(submission_id: int, *, revealed: bool = False, form: ReviewForm | Non
         form=form or ReviewForm(),
         reveal_form=RevealForm(),
         export_form=ExportForm(),
+        can_requeue=may(_me().role, "requeue_submission"),
         states=STATE_LABELS,
         types=HOUSEHOLD_TYPE_LABELS,
     )
@@ -138,6 +140,17 @@ def decide(submission_id: int) -> Response | tuple[str, int]:
         return detail(submission_id, form=form), err.status
     session.commit()
     flash("已保存审核意见 / review saved")
+    return redirect(url_for("review.detail", submission_id=submission_id))
+
+
+@bp.post("/submissions/<int:submission_id>/requeue")
+@login_required
+def requeue(submission_id: int) -> Response:
+    if ExportForm().validate_on_submit():
+        session = get_session()
+        service.requeue_submission(session, _me(), submission_id, ip=request.remote_addr)
+        session.commit()
+        flash("已交给后台重新处理 / sent to the submission worker again")
     return redirect(url_for("review.detail", submission_id=submission_id))
 
 

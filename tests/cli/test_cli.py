@@ -177,3 +177,32 @@ def test_web_users_by_role_area_and_department_then_disabled(fangfan):
     assert "已停用 / disabled sam" in fangfan("web-users", "disable", "sam").output
     listing = fangfan("web-users", "list").output
     assert "zhu" in listing and "已停用 disabled" in listing
+
+
+def test_the_county_moves_a_household_from_the_command_line_and_it_is_audited(fangfan):
+    from sqlalchemy import select
+
+    from server import create_app
+    from server.audit.models import AuditEvent
+    from server.db import unit_of_work
+    from server.registry.service import find_household
+    from tests.fixtures import SANKENG, make_household
+
+    fangfan("areas", "load")
+    app = create_app()
+    with unit_of_work(app) as session:
+        make_household(session, code="H440233100201-0009")
+    refused = fangfan("households", "move", "H440233100201-0009", "--to", "440233100000",
+                      "--reason", "迁居", ok=False)  # fmt: skip
+    assert "不能迁移到 440233100000" in refused.output  # a town, not a village
+    moved = fangfan("households", "move", "H440233100201-0009", "--to", SANKENG,
+                    "--reason", "全家迁居三坑村")  # fmt: skip
+    assert f"H440233100201-0009 → {SANKENG}" in moved.output
+    with unit_of_work(app) as session:
+        assert find_household(session, "H440233100201-0009").village_code == SANKENG
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "household_moved")
+        ).one()
+        assert event.actor_username.startswith("命令行 command line")
+        assert event.detail["reason"] == "全家迁居三坑村"
+    app.extensions["engine"].dispose()

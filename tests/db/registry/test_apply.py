@@ -116,7 +116,11 @@ def visit_record(**overrides) -> VisitRecord:  # type: ignore[no-untyped-def]
     return VisitRecord(**(values | overrides))
 
 
-def apply(session, record, version_id, replaces=None):  # type: ignore[no-untyped-def]
+# The villages of the town 黄磜镇: a town cadre's area (tests/fixtures.py `county`).
+HUANGQI_VILLAGES = frozenset({"440233100001", *(f"4402331002{n:02d}" for n in range(5))})
+
+
+def apply(session, record, version_id, replaces=None, sender_villages=HUANGQI_VILLAGES):  # type: ignore[no-untyped-def]
     field = {Identification: "identification", VisitRecord: "visit", EventReport: "event_report"}[
         type(record)
     ]
@@ -126,6 +130,7 @@ def apply(session, record, version_id, replaces=None):  # type: ignore[no-untype
         version_id=version_id,
         replaces_version_id=replaces,
         received_on=TODAY,
+        sender_villages=sender_villages,
     )
 
 

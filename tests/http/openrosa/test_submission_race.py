@@ -41,7 +41,7 @@ def test_a_post_racing_an_uncommitted_identical_one_is_its_resend(backend: str, 
             prepared = prepare_submission(
                 holder, xml=xml, files=[], user=user, year=this_year(), limits=Limits()
             )
-            store_submission(holder, prepared, user_id=user.id, device_id=None)  # not committed
+            store_submission(holder, prepared, device_id=None)  # not committed
             answers: list[requests.Response] = []
             post = threading.Thread(
                 target=lambda: answers.append(

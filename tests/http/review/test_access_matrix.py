@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from server.audit.models import AuditEvent
 from server.auth.scope import DUTY_SECTIONS
+from server.ingest.models import SubmissionVersion
+from server.registry.models import Household
 from server.review.models import ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview
 from tests.http.review.workspace import (
     HTML,
@@ -91,7 +93,22 @@ ROUTES: dict[str, Route] = {
         f"/review/households/{w.households[v]}/decide",
         {"case_id": str(w.cases[v]), "decision": "approve", "comment": "同意"},
     ),
+    # Processed submissions: a role that may send one back to the worker is told it needs none.
+    "submission.requeue": lambda w, v: (
+        "POST",
+        f"/review/submissions/{w.submissions[v]}/requeue",
+        {},
+    ),
+    # Last for each village: it moves the household away.
+    "household.move": lambda w, v: (
+        "POST",
+        f"/review/households/{w.households[v]}/move",
+        {"to_village": MOVE_TO[v], "reason": "全家迁居"},
+    ),
 }
+# Where each village's household is moved: within its town where the town has another village.
+MOVE_TO = {LIANGBA: SANKENG, SANKENG: LIANGBA, TESTCUN: LIANGBA}
+TOWN_VILLAGES = {"sam": {LIANGBA, SANKENG}, "tina": {TESTCUN}}
 
 
 def expected(username: str, route: str, village: str) -> int:
@@ -100,10 +117,18 @@ def expected(username: str, route: str, village: str) -> int:
         return 403 if role == "department_viewer" and route.startswith("submission") else 404
     if route.startswith("submission"):
         if role not in AREA_ROLES or (
-            route == "submission.set_state" and role == "village_committee"
+            route in {"submission.set_state", "submission.requeue"} and role == "village_committee"
         ):
             return 403
+        if route == "submission.requeue":
+            return 422
         return 302 if route in {"submission.comment", "submission.set_state"} else 200
+    if route == "household.move":
+        if role == "county_admin":
+            return 302
+        if role == "town_reviewer" and MOVE_TO[village] in TOWN_VILLAGES[username]:
+            return 302
+        return 403
     if route == "household.page":
         return 200
     if route.startswith("household.reveal"):
@@ -124,6 +149,15 @@ def _writes(session) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return {
         model.__name__: session.scalar(select(func.count()).select_from(model))
         for model in (ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview)
+    } | {
+        "moved": session.scalar(
+            select(func.count()).select_from(Household).where(Household.updated_at.is_not(None))
+        ),
+        "requeued": session.scalar(
+            select(func.count())
+            .select_from(SubmissionVersion)
+            .where(SubmissionVersion.processing_state != "processed")
+        ),
     }
 
 

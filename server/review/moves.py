@@ -1,0 +1,105 @@
+"""Moving a household to another village: a deliberate, audited act, never a form's side effect.
+
+A phone can only write inside its own area and a form never moves a household (registry.apply
+holds such a submission for review instead). When a household really has moved, the county
+administrator (anywhere) or a town reviewer (between two villages of its own town) moves it
+here, with a reason; the audit log keeps who, when, from where to where and why. Its code and
+archive number (档号) stay as issued: they are references printed on paper. Never commits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.areas.service import get_area, list_areas, village_titles
+from server.audit.service import record
+from server.auth.models import WebUser
+from server.auth.scope import may, scope_of
+from server.db import utcnow
+from server.registry.models import Household
+from server.review.errors import InvalidDecision, NotAllowed, NotInScope
+from server.review.household import get_household_in_scope
+from server.review.models import ApprovalCase
+
+# The command line's operator acts for the county.
+COUNTY = scope_of("county_admin", None)
+
+
+def move_household(
+    session: Session,
+    actor: WebUser | None,
+    code: str,
+    *,
+    to_village: str,
+    reason: str,
+    year: int,
+    ip: str | None = None,
+    operator: str | None = None,
+) -> Household:
+    """Move household `code` to `to_village`. `actor` None is the operator at the command line
+    (named by `operator` in the audit log)."""
+    if actor is None:
+        scope = COUNTY
+        household = session.scalars(select(Household).where(Household.code == code)).first()
+        if household is None:
+            raise NotInScope(f"找不到农户 {code} / no household {code}")
+    else:
+        scope = scope_of(actor.role, actor.area_code)
+        household = get_household_in_scope(session, actor, code)  # 404 outside the scope
+        if not may(actor.role, "move_household"):
+            raise NotAllowed(
+                "只有县级管理员和镇审核员可以迁移农户 / only the county or a town moves households"
+            )
+    target = get_area(session, to_village, year=year)
+    if target.level != "village" or not scope.covers(to_village):
+        raise NotAllowed(
+            f"不能迁移到 {to_village}：镇审核员只能在本镇的村之间迁移 / {to_village} is not a "
+            "village you may move households to (a town moves only between its own villages)"
+        )
+    if to_village == household.village_code:
+        raise InvalidDecision("该户已在此村 / the household is already in this village")
+    if not reason.strip():
+        raise InvalidDecision("请填写迁移原因 / give the reason for the move")
+    from_village = household.village_code
+    household.village_code = to_village
+    household.updated_at = utcnow()
+    # An approval under way follows the household: the new village's committee carries it on.
+    session.execute(
+        update(ApprovalCase)
+        .where(ApprovalCase.household_id == household.id, ApprovalCase.stage != "closed")
+        .values(village_code=to_village)
+    )
+    record(
+        session,
+        actor,
+        "household_moved",
+        object_kind="household",
+        object_id=household.code,
+        area_code=to_village,
+        ip=ip,
+        username=operator,
+        from_village=from_village,
+        to_village=to_village,
+        reason=reason.strip()[:500],
+    )
+    session.flush()
+    return household
+
+
+def destinations(
+    session: Session, actor: WebUser, household: Household, *, year: int
+) -> list[tuple[str, str]]:
+    """The villages `actor` may move `household` to, as (code, '镇村'); none if it may not."""
+    if not may(actor.role, "move_household"):
+        return []
+    scope = scope_of(actor.role, actor.area_code)
+    codes = [
+        area.code
+        for area in list_areas(session, year=year)
+        if area.level == "village"
+        and scope.covers(area.code)
+        and area.code != household.village_code
+    ]
+    titles = village_titles(session, codes, year=year)
+    return [(code, titles[code]) for code in codes]
