@@ -63,8 +63,8 @@ class Config:
     # A Digest nonce stays valid this long; older ones get a `stale=true` challenge, which
     # Collect answers silently (openrosa.md §1.4).
     DIGEST_NONCE_SECONDS: int = 900
-    # Where the state every server process shares is kept (server/shared_state.py: login
-    # attempts): this Redis when set, else a file in the instance folder (shared
+    # Where the state every server process shares is kept (server/shared_state.py: Digest nonce
+    # counts, login attempts): this Redis when set, else a file in the instance folder (shared
     # by the processes of one machine only). The prefix separates installations in one Redis.
     REDIS_URL: str | None = None
     REDIS_PREFIX: str = "fangfan:"
