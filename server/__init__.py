@@ -29,6 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.exports import views as export_views
     from server.extensions import csrf
     from server.monitoring import views as monitoring_views
+    from server.openrosa import phone_auth
     from server.printing import views as printing_views
     from server.review import household_views  # noqa: F401 - adds its routes to review.bp
     from server.review import views as review_views
@@ -44,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.init_app(app)
     shared_state.init_app(app)
     login_limit.init_app(app)
+    phone_auth.init_app(app)
     # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
     # they authenticate every request on its own instead.
     csrf.exempt(openrosa.bp)

@@ -53,7 +53,9 @@ class Config:
     # The base URL phones use (e.g. https://fangfan.example.cn). When unset, absolute URLs are
     # built from the request's own host, which is what Collect needs (openrosa.md §1.1).
     PUBLIC_URL: str | None = None
-    # Trust X-Forwarded-Proto/-Host from one reverse proxy in front of the server.
+    # Trust X-Forwarded-For/-Proto/-Host from one reverse proxy in front of the server (ProxyFix
+    # trusts one X-Forwarded-For by default: login limits count the phone's address, not the
+    # proxy's).
     TRUST_PROXY: bool = False
     # Advertised on HEAD /submission and enforced as the request body limit.
     OPENROSA_MAX_BYTES: int = 50_000_000
@@ -70,6 +72,11 @@ class Config:
     REDIS_PREFIX: str = "fangfan:"
     # Web logins per client address, every attempt counted (server/auth/login_limit.py).
     LOGIN_RATE_LIMIT: str = "10 per minute; 50 per hour"
+    # Failed phone logins (wrong password, unknown user or URL token) before the user or the
+    # client address is refused with 429 until the window has passed, even with the right
+    # password (server/openrosa/phone_auth.py). A cadre mistyping never gets there.
+    PHONE_USER_FAILURE_LIMIT: str = "10 per 15 minutes"
+    PHONE_ADDRESS_FAILURE_LIMIT: str = "30 per 15 minutes"
     # Processes that render a village binder's parts (the request's own process when 1).
     PRINT_WORKERS: int = 1
     REPO_ROOT: str = str(REPO_ROOT)
@@ -90,6 +97,10 @@ class Config:
             OPENROSA_MAX_BYTES=int(env.get("FANGFAN_OPENROSA_MAX_BYTES") or 50_000_000),
             REDIS_URL=_redis_url(env),
             REDIS_PREFIX=env.get("FANGFAN_REDIS_PREFIX") or default["REDIS_PREFIX"],
+            PHONE_USER_FAILURE_LIMIT=env.get("FANGFAN_PHONE_USER_FAILURE_LIMIT")
+            or default["PHONE_USER_FAILURE_LIMIT"],
+            PHONE_ADDRESS_FAILURE_LIMIT=env.get("FANGFAN_PHONE_ADDRESS_FAILURE_LIMIT")
+            or default["PHONE_ADDRESS_FAILURE_LIMIT"],
             PRINT_WORKERS=int(env.get("FANGFAN_PRINT_WORKERS") or 1),
         )
 

@@ -1,4 +1,4 @@
-"""server.config: where the shared state lives, from the environment."""
+"""server.config: where the shared state lives and the phone login limits, from the environment."""
 
 from __future__ import annotations
 
@@ -17,16 +17,22 @@ def test_without_redis_the_state_lives_in_the_instance_folder(tmp_path):
     config = _config(tmp_path)
     assert config.REDIS_URL is None
     assert config.REDIS_PREFIX == "fangfan:"
+    assert config.PHONE_USER_FAILURE_LIMIT == "10 per 15 minutes"
+    assert config.PHONE_ADDRESS_FAILURE_LIMIT == "30 per 15 minutes"
 
 
-def test_redis_comes_from_the_environment(tmp_path):
+def test_redis_and_the_limits_come_from_the_environment(tmp_path):
     config = _config(
         tmp_path,
         FANGFAN_REDIS_URL="redis://10.0.0.2:6379/1",
         FANGFAN_REDIS_PREFIX="county:",
+        FANGFAN_PHONE_USER_FAILURE_LIMIT="5 per hour",
+        FANGFAN_PHONE_ADDRESS_FAILURE_LIMIT="100 per hour",
     )
     assert config.REDIS_URL == "redis://10.0.0.2:6379/1"
     assert config.REDIS_PREFIX == "county:"
+    assert config.PHONE_USER_FAILURE_LIMIT == "5 per hour"
+    assert config.PHONE_ADDRESS_FAILURE_LIMIT == "100 per hour"
 
 
 @pytest.mark.parametrize(
