@@ -10,7 +10,14 @@ from server.config import Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
-    from server import db, errors, i18n, models, openrosa  # noqa: F401 - registers all tables
+    from server import (  # noqa: F401 - models registers all tables
+        db,
+        errors,
+        i18n,
+        models,
+        openrosa,
+        shared_state,
+    )
     from server.admin import views as admin_views
     from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
     from server.audit import hooks as audit_hooks
@@ -22,6 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.exports import views as export_views
     from server.extensions import csrf
     from server.monitoring import views as monitoring_views
+    from server.openrosa import phone_auth
     from server.printing import views as printing_views
     from server.review import household_views  # noqa: F401 - adds its routes to review.bp
     from server.review import views as review_views
@@ -35,7 +43,9 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     csrf.init_app(app)
+    shared_state.init_app(app)
     login_limit.init_app(app)
+    phone_auth.init_app(app)
     # Collect sends no cookies, so OpenRosa routes cannot carry CSRF tokens (openrosa.md §0.1);
     # they authenticate every request on its own instead.
     csrf.exempt(openrosa.bp)

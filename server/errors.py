@@ -60,23 +60,31 @@ def _wants_html() -> bool:
     return best == "text/html"
 
 
-def _respond(status: int, code: str, message: str, details: object = None):  # type: ignore[no-untyped-def]
+def _respond(  # type: ignore[no-untyped-def]
+    status: int, code: str, message: str, details: object = None, retry_after: object = None
+):
+    # 429 and 503 say when to come back (a throttled login, the shared state away).
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
     if _wants_html():
         title_zh, title_en = TITLES.get(status, TITLES[500])
         page = render_template(
             "error.html", status=status, title_zh=title_zh, title_en=title_en, message=message
         )
-        return page, status
-    return jsonify({"code": code, "message": message, "details": details or {}}), status
+        return page, status, headers
+    body = jsonify({"code": code, "message": message, "details": details or {}})
+    return body, status, headers
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):  # type: ignore[no-untyped-def]
-        return _respond(err.status, err.code, err.message, err.details)
+        retry_after = err.details.get("retry_after")
+        return _respond(err.status, err.code, err.message, err.details, retry_after)
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):  # type: ignore[no-untyped-def]
         status = err.code or 500
         message = MESSAGES.get(status) or err.description or ""
-        return _respond(status, f"http.{status}", message)
+        return _respond(
+            status, f"http.{status}", message, retry_after=getattr(err, "retry_after", None)
+        )

@@ -7,6 +7,7 @@ the code under test commits to SAVEPOINTs (style.md §2.15.2).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,9 @@ BACKENDS = ("sqlite", "postgresql")
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# The two homes of the state every server process shares (server/shared_state.py).
+SHARED_STATES = ("local", "redis")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 DATA = Path(__file__).parent / "data"
 
 pytest_plugins = ["tests.fixtures"]
@@ -88,18 +92,54 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield s
 
 
-def make_test_config(tmp_path: Path, database_url: str = "sqlite://") -> Config:
-    return Config(
+def make_test_config(
+    tmp_path: Path, database_url: str = "sqlite://", **overrides: object
+) -> Config:
+    config = Config(
         INSTANCE_PATH=str(tmp_path / "instance"),
         DATABASE_URL=database_url,
         SECRET_KEY="test-secret-key",
         TESTING=True,
     )
+    return dataclasses.replace(config, **overrides)
 
 
 @pytest.fixture
-def app(session_factory: sessionmaker[Session], tmp_path: Path) -> Flask:
-    app = create_app(make_test_config(tmp_path))
+def shared_state(request: pytest.FixtureRequest) -> str:
+    """Where the app keeps shared state: "local" (a file in the test's own instance folder)
+    unless a test parametrizes it (`@pytest.mark.parametrize("shared_state", SHARED_STATES,
+    indirect=True)`)."""
+    return getattr(request, "param", "local")
+
+
+@pytest.fixture
+def shared_state_settings(shared_state: str) -> Iterator[dict[str, object]]:
+    """Config overrides for `shared_state`: Redis gets a key prefix of its own per test, whose
+    keys are deleted afterwards."""
+    if shared_state == "local":
+        yield {}
+        return
+    import redis
+
+    prefix = f"fangfan-test:{uuid.uuid4().hex}:"
+    yield {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": prefix}
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, shared_state_settings: dict[str, object]) -> Config:
+    return make_test_config(tmp_path, **shared_state_settings)
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session], app_config: Config) -> Flask:
+    app = create_app(app_config)
     app.extensions["sessionmaker"] = session_factory  # requests join the test's transaction
     return app
 

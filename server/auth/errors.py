@@ -32,3 +32,10 @@ class AccessDenied(DomainError):
 
     status = 403
     code = "auth.access_denied"
+
+
+class TooManyFailures(DomainError):
+    """登录失败次数过多 / Too many failed logins. Carries `retry_after` (seconds) in details."""
+
+    status = 429
+    code = "auth.too_many_failures"

@@ -1,9 +1,10 @@
-"""How often web logins may be tried: `LOGIN_RATE_LIMIT` per client address, counted in
-`RATELIMIT_STORAGE_URI` (memory:// per process; redis://… shared by every worker).
+"""How often web logins may be tried: `LOGIN_RATE_LIMIT` per client address, every attempt
+counted, through the login throttle (server/auth/throttle.py) in the shared state, so every
+worker process counts alike.
 
-Built on the `limits` library (what Flask-Limiter uses underneath) and applied to the login
-view only. A Flask-Limiter extension runs a before-request hook on every request of the app,
-phones' OpenRosa requests included, which cost about a quarter of a HEAD /submission.
+Applied to the login view only: an app-wide before-request hook (as Flask-Limiter installs) would
+run on every request, phones' OpenRosa requests included, which cost about a quarter of a HEAD
+/submission.
 """
 
 from __future__ import annotations
@@ -13,17 +14,15 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app, request
-from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
+
+from server.auth.throttle import Throttle, Throttled, parse_limits
+from server.shared_state import shared_state
 
 
 def init_app(app: Flask) -> None:
-    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions["login_limit"] = (
-        MovingWindowRateLimiter(storage),
-        parse_many(app.config["LOGIN_RATE_LIMIT"]),
+    app.extensions["web_login_throttle"] = Throttle(
+        shared_state(app), "login", {"address": parse_limits(app.config["LOGIN_RATE_LIMIT"])}
     )
 
 
@@ -33,10 +32,11 @@ def login_rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if request.method == "POST":
-            limiter, limits = current_app.extensions["login_limit"]
-            client = request.remote_addr or "unknown"
-            if not all(limiter.hit(limit, "login", client) for limit in limits):
-                raise TooManyRequests()
+            throttle: Throttle = current_app.extensions["web_login_throttle"]
+            try:
+                throttle.count({"address": request.remote_addr or "unknown"})
+            except Throttled as refused:
+                raise TooManyRequests(retry_after=refused.retry_after) from None
         return view(*args, **kwargs)
 
     return wrapper

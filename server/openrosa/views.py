@@ -239,6 +239,8 @@ def _database_busy(_err: OperationalError) -> Response:
 @bp.errorhandler(DomainError)
 def _as_openrosa(err: DomainError) -> Response:
     response = _xml("openrosa/message.xml", status=err.status, message=err.message, nature="error")
+    if "retry_after" in err.details:  # 429 throttled, 503 shared state away
+        response.headers["Retry-After"] = str(err.details["retry_after"])
     if isinstance(err, Unauthenticated):
         for name, value in challenge_headers(stale=err.stale):
             response.headers.add(name, value)

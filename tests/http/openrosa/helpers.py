@@ -32,12 +32,16 @@ def path_of(url: str) -> str:
 
 
 def digest_authorization(
-    challenge: str, method: str, url: str, username: str, password: str
+    challenge: str, method: str, url: str, username: str, password: str, *, nc: int = 1
 ) -> str:
-    """The Authorization header requests' own Digest implementation computes for a challenge."""
+    """The Authorization header requests' own Digest implementation computes for a challenge,
+    as the `nc`-th use of its nonce."""
     auth = requests.auth.HTTPDigestAuth(username, password)
     auth.init_per_thread_state()
     auth._thread_local.chal = parse_dict_header(challenge.removeprefix("Digest "))
+    if nc > 1:  # requests counts uses of the nonce it saw last
+        auth._thread_local.last_nonce = auth._thread_local.chal["nonce"]
+        auth._thread_local.nonce_count = nc - 1
     return auth.build_digest_header(method, url)
 
 

@@ -80,6 +80,27 @@ def test_wrong_password_never_gets_the_form_list(live):
         phone.form_list()
 
 
+def test_a_replayed_nonce_count_is_refused_and_collect_logs_in_again_silently(live):
+    base_url, eli, _app = live
+    phone = CollectClient(base_url, eli.username, eli.password)
+    phone.form_list()
+    phone.http.auth._thread_local.nonce_count = 0  # the next request repeats nc=00000001
+    answer = phone.get(f"{base_url}/formList")
+    assert [r.status_code for r in answer.history] == [401]
+    assert "stale=true" in answer.history[0].headers["WWW-Authenticate"]
+
+
+def test_a_guessed_password_is_paused_and_collect_shows_why(live):
+    base_url, eli, _app = live
+    for _ in range(10):
+        with pytest.raises(CollectError, match="401"):
+            CollectClient(base_url, eli.username, "wrong-password").form_list()
+    phone = CollectClient(base_url, eli.username, eli.password)
+    with pytest.raises(CollectError, match="429") as refused:
+        phone.form_list()
+    assert "即使密码正确" in str(refused.value)
+
+
 def test_collect_sends_a_form_with_photos_by_token_and_by_digest(live):
     from tests.collect import instance_xml, submit
     from tests.http.openrosa.test_submission import FILES, VISIT

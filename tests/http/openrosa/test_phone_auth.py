@@ -8,8 +8,10 @@ import pytest
 import requests
 from requests.utils import parse_dict_header
 
+from server import create_app
 from server.auth.digest import make_nonce
 from server.auth.service import revoke_app_user
+from tests.conftest import make_test_config
 from tests.http.openrosa.helpers import (
     DEVICE,
     digest_authorization,
@@ -81,7 +83,7 @@ def test_the_digest_uri_includes_the_device_id_query(client, eli):
 
 
 def test_an_expired_nonce_gets_a_stale_challenge(client, app, eli):
-    old = make_nonce(b"test-secret-key", now=time.time() - 3600, realm="Fangfan")
+    old = make_nonce(b"test-secret-key", now=time.time() - 3600, realm="Fangfan", salt="0f")
     challenge = f'Digest realm="Fangfan", nonce="{old}", qop="auth", opaque="x", algorithm=MD5'
     opaque = parse_dict_header(digest_challenge(client.get(FORM_LIST)).removeprefix("Digest "))[
         "opaque"
@@ -148,3 +150,18 @@ def test_malformed_authorization_is_a_401_with_a_challenge_never_a_500(client, e
     resp = client.get(FORM_LIST, headers={"Authorization": header.encode().decode("latin-1")})
     assert resp.status_code == 401
     assert digest_challenge(resp).startswith("Digest ")
+
+
+def test_when_the_shared_state_is_away_digest_waits_and_token_urls_go_on(
+    session_factory, tmp_path, eli
+):
+    """Digest needs the nonce counts (503: Collect keeps the form and retries); a token URL
+    never touches the shared state."""
+    app = create_app(make_test_config(tmp_path, REDIS_URL="redis://127.0.0.1:1/0"))
+    app.extensions["sessionmaker"] = session_factory
+    client = app.test_client()
+    resp, _ = _login(client, eli)
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"] == "60"
+    assert "服务器繁忙" in message(resp)
+    assert client.get(f"/key/{eli.token}{FORM_LIST}").status_code == 200

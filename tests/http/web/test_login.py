@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from server import create_app
+from tests.conftest import SHARED_STATES
 from tests.http.web.helpers import csrf_token, login, post_form
 
 HTML = {"Accept": "text/html"}
@@ -61,7 +65,22 @@ def test_login_attempts_are_rate_limited(client, ada):
         assert login(client, ada, password="wrong-password-x").status_code == 200
     blocked = login(client, ada, password="wrong-password-x")
     assert blocked.status_code == 429
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
     assert "尝试过于频繁" in blocked.data.decode()
+
+
+@pytest.mark.parametrize("shared_state", SHARED_STATES, indirect=True)
+def test_login_attempts_are_counted_across_server_processes(session_factory, app_config, ada):
+    """Two apps from one configuration are two `fangfan serve` workers."""
+    clients = []
+    for _ in range(2):
+        app = create_app(app_config)
+        app.extensions["sessionmaker"] = session_factory
+        clients.append(app.test_client())
+    for number in range(10):
+        assert login(clients[number % 2], ada, password="wrong-password-x").status_code == 200
+    assert login(clients[0], ada).status_code == 429
+    assert login(clients[1], ada).status_code == 429
 
 
 def test_logout_ends_the_session(client, ada):
