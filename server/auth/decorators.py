@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from flask import g, redirect, request, session, url_for
 
 from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
+from server.auth.next_page import safe_next_path
 from server.auth.service import find_web_user
 from server.db import get_session
 
@@ -35,10 +37,17 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_web_user() is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login", next=safe_next_path(_this_page())))
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _this_page() -> str:
+    """The requested path and query, percent-encoded again as the browser sent them (Flask's
+    `full_path` has the path decoded: `/%09/x` would become a tab)."""
+    query = request.query_string.decode("latin-1")
+    return quote(request.path) + (f"?{query}" if query else "")
 
 
 def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -20,6 +20,7 @@ from server.auth.errors import InvalidAppUser
 from server.auth.forms import LoginForm, PasswordChangeForm
 from server.auth.login_limit import login_rate_limited
 from server.auth.models import WEB_ROLE_LABELS
+from server.auth.next_page import safe_next_path
 from server.auth.service import authenticate_web_user, change_web_password
 from server.db import get_session
 
@@ -42,7 +43,7 @@ def login() -> Response | str:
             session.permanent = True
             session["web_user_id"] = user.id
             session["stamp"] = session_stamp(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next_path(request.args.get("next")) or url_for("auth.home"))
         form.password.errors.append("用户名或密码错误 / wrong username or password")
     return render_template("auth/login.html", form=form)
 
@@ -81,13 +82,6 @@ def change_password() -> Response | str:
 @login_required
 def home() -> str:
     return render_template("auth/home.html", role_labels=WEB_ROLE_LABELS)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("auth.home")
 
 
 def _send(signal, *, user, username: str) -> None:  # type: ignore[no-untyped-def]

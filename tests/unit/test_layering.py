@@ -17,6 +17,7 @@ PURE = [
     "areas/codes.py",
     "auth/digest.py",
     "auth/qr.py",
+    "auth/next_page.py",
     "forms/compile.py",
     "forms/xform.py",
     "forms/workbook_text.py",
