@@ -16,7 +16,7 @@ from flask import (
 
 from server.auth import signals
 from server.auth.decorators import current_web_user, login_required, session_stamp
-from server.auth.errors import InvalidAppUser
+from server.auth.errors import InvalidAppUser, WeakPassword
 from server.auth.forms import LoginForm, PasswordChangeForm
 from server.auth.login_limit import login_rate_limited
 from server.auth.models import WEB_ROLE_LABELS
@@ -67,6 +67,8 @@ def change_password() -> Response | str:
         db = get_session()
         try:
             change_web_password(db, user, current=form.current.data or "", new=form.new.data or "")
+        except WeakPassword as err:
+            form.new.errors.extend(err.problems)
         except InvalidAppUser as err:
             form.current.errors.append(err.message)
         else:

@@ -18,6 +18,7 @@ PURE = [
     "auth/digest.py",
     "auth/qr.py",
     "auth/next_page.py",
+    "auth/passwords.py",
     "forms/compile.py",
     "forms/xform.py",
     "forms/workbook_text.py",
