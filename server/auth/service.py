@@ -20,6 +20,7 @@ from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser, We
 from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserForm, WebUser
 from server.auth.passwords import password_problems
 from server.auth.scope import DEPARTMENTS, Scope
+from server.auth.sessions import end_sessions
 from server.db import utcnow
 from server.memo import Memo
 
@@ -319,32 +320,44 @@ def authenticate_web_user(session: Session, username: str, password: str) -> Web
     return user
 
 
-def find_web_user(session: Session, user_id: int) -> WebUser | None:
-    return session.get(WebUser, user_id)
-
-
 def find_web_user_by_name(session: Session, username: str) -> WebUser | None:
     return session.scalars(select(WebUser).where(WebUser.username == username)).first()
 
 
-def change_web_password(session: Session, user: WebUser, *, current: str, new: str) -> None:
+def change_web_password(
+    session: Session, user: WebUser, *, current: str, new: str, keep_session: int | None
+) -> None:
+    """Set a new password; every other session of the user ends (`keep_session` stays)."""
     try:
         _hasher.verify(user.password_hash, current)
     except VerificationError as exc:
         raise InvalidAppUser("当前密码不正确 / the current password is wrong") from exc
     _require_good_password(new, username=user.username, names=[user.display_name])
     user.password_hash = _hasher.hash(new)
+    end_sessions(session, user, reason="password_changed", keep=keep_session)
     session.flush()
 
 
 def disable_web_user(session: Session, username: str) -> WebUser:
-    """Revoke a web user: every session of theirs ends at the next request."""
+    """Revoke a web user: every session of theirs ends at once."""
+    user = _web_user_named(session, username)
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+    end_sessions(session, user, reason="disabled")
+    session.flush()
+    return user
+
+
+def log_out_everywhere(session: Session, username: str) -> tuple[WebUser, int]:
+    """End every session of a web user (a lost laptop, a shared computer); how many ended."""
+    user = _web_user_named(session, username)
+    return user, end_sessions(session, user, reason="logged_out_everywhere")
+
+
+def _web_user_named(session: Session, username: str) -> WebUser:
     user = find_web_user_by_name(session, username)
     if user is None:
         raise UnknownAppUser(f"找不到用户 {username} / no web user {username}")
-    if user.disabled_at is None:
-        user.disabled_at = utcnow()
-    session.flush()
     return user
 
 
