@@ -10,7 +10,14 @@ from server.config import Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
-    from server import db, errors, i18n, models, openrosa  # noqa: F401 - registers all tables
+    from server import (  # noqa: F401 - models registers all tables
+        db,
+        errors,
+        i18n,
+        models,
+        openrosa,
+        security_headers,
+    )
     from server.admin import views as admin_views
     from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
     from server.audit import hooks as audit_hooks
@@ -51,6 +58,7 @@ def create_app(config: Config | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     i18n.init_app(app)
+    security_headers.init_app(app)  # after the last blueprint (i18n's)
     audit_hooks.init_app(app)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app
