@@ -20,8 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 MIN_SCORE = 3  # zxcvbn: at least 10^8 guesses
@@ -81,6 +79,10 @@ def password_problems(
 
 def _guessable(password: str, words: list[str]) -> list[tuple[str, str]] | None:
     """None if zxcvbn finds the password hard enough to guess, else what made it easy."""
+    # Imported on first use: its word lists take ~13 MB and 40 ms, which no server process
+    # should pay at start (passwords are chosen rarely; phones never do).
+    from zxcvbn import zxcvbn
+
     with _ZXCVBN_LOCK:
         result = zxcvbn(password, user_inputs=[w for w in words if w], max_length=MAX_LENGTH)
     if result["score"] >= MIN_SCORE:
