@@ -16,6 +16,7 @@ def create_app(config: Config | None = None) -> Flask:
         i18n,
         models,
         openrosa,
+        security_headers,
         shared_state,
     )
     from server.admin import views as admin_views
@@ -61,6 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     i18n.init_app(app)
+    security_headers.init_app(app)  # after the last blueprint (i18n's)
     audit_hooks.init_app(app)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app

@@ -7,8 +7,10 @@ JSON. Never a bare stack trace.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from server.security_headers import add_security_headers
 
 
 class DomainError(Exception):
@@ -60,19 +62,22 @@ def _wants_html() -> bool:
     return best == "text/html"
 
 
-def _respond(  # type: ignore[no-untyped-def]
+def _respond(
     status: int, code: str, message: str, details: object = None, retry_after: object = None
-):
-    # 429 and 503 say when to come back (a throttled login, the shared state away).
-    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+) -> Response:
     if _wants_html():
         title_zh, title_en = TITLES.get(status, TITLES[500])
         page = render_template(
             "error.html", status=status, title_zh=title_zh, title_en=title_en, message=message
         )
-        return page, status, headers
-    body = jsonify({"code": code, "message": message, "details": details or {}})
-    return body, status, headers
+        response = make_response(page, status)
+    else:
+        body = {"code": code, "message": message, "details": details or {}}
+        response = make_response(jsonify(body), status)
+    if retry_after:  # 429 and 503 say when to come back (a throttled login, the shared state away)
+        response.headers["Retry-After"] = str(retry_after)
+    # A URL that matches no route belongs to no blueprint, so no blueprint's hook adds these.
+    return add_security_headers(response)
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""County administration of web users: create (the password is shown once) and disable."""
+"""County administration of web users: create (the password is shown once), log out
+everywhere, and disable."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from server.audit.service import record
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_ROLE_LABELS
 from server.auth.scope import DEPARTMENTS
-from server.auth.service import create_web_user, disable_web_user, list_web_users
+from server.auth.service import (
+    create_web_user,
+    disable_web_user,
+    list_web_users,
+    log_out_everywhere,
+)
+from server.auth.sessions import live_session_counts
 from server.db import get_session
 from server.errors import DomainError
 
@@ -31,6 +38,7 @@ def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> 
     page = render_template(
         "admin/web_users.html",
         users=list_web_users(session),
+        live_sessions=live_session_counts(session),
         form=form,
         confirm=ConfirmForm(),
         roles=WEB_ROLE_LABELS,
@@ -100,4 +108,28 @@ def disable_web(username: str) -> Response:
         )
         session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
+    return redirect(url_for("admin.web_users"))
+
+
+@bp.post("/web-users/<username>/logout-everywhere")
+@role_required(ADMIN)
+def logout_everywhere(username: str) -> Response:
+    if ConfirmForm().validate_on_submit():
+        session = get_session()
+        user, ended = log_out_everywhere(session, username)
+        record(
+            session,
+            current_web_user(),
+            "web_user_logged_out_everywhere",
+            object_kind="web_user",
+            object_id=user.username,
+            area_code=user.area_code,
+            ip=request.remote_addr,
+            sessions_ended=ended,
+        )
+        session.commit()
+        flash(
+            f"已全部登出 {user.display_name}（{user.username}），结束 {ended} 个会话 / "
+            f"logged out everywhere: {ended} sessions ended"
+        )
     return redirect(url_for("admin.web_users"))

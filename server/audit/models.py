@@ -21,6 +21,7 @@ ACTIONS = {
     "password_changed": "修改密码 Password changed",
     "web_user_created": "新建网页用户 Web user created",
     "web_user_disabled": "停用网页用户 Web user disabled",
+    "web_user_logged_out_everywhere": "全部登出网页用户 Web user logged out everywhere",
     "app_user_created": "新建手机端用户 App user created",
     "app_user_revoked": "停用手机端用户 App user revoked",
     "app_user_rotated": "更换手机端二维码 App user QR rotated",

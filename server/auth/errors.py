@@ -8,6 +8,16 @@ class InvalidAppUser(DomainError):
     code = "auth.invalid_app_user"
 
 
+class WeakPassword(InvalidAppUser):
+    """密码不符合要求 / the password is not acceptable (auth/passwords.py)."""
+
+    code = "auth.weak_password"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems), problems=problems)
+        self.problems = problems
+
+
 class AppUserExists(Conflict):
     code = "auth.app_user_exists"
 

@@ -91,3 +91,33 @@ class WebUser(Base):
     @property
     def is_active(self) -> bool:
         return self.disabled_at is None
+
+
+# Why a web session ended; the row stays (when, from where) until it is cleaned up.
+SESSION_END_REASONS = ("logout", "password_changed", "disabled", "logged_out_everywhere")
+
+
+class WebSession(Base):
+    """One login of a web user in one browser. The cookie holds a random token; only its
+    SHA-256 is kept, so a copy of this table opens no session. Every server process reads the
+    same rows: a logout here ends the session everywhere at once."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (
+        CheckConstraint(
+            "ended_reason IN ('logout', 'password_changed', 'disabled', 'logged_out_everywhere')",
+            name="ended_reason",
+        ),
+        CheckConstraint("(ended_at IS NULL) = (ended_reason IS NULL)", name="ended"),
+        CheckConstraint("expires_at > created_at", name="expires"),
+    )
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # created_at + the session lifetime (8 hours), never extended
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(24))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))

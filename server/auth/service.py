@@ -16,9 +16,11 @@ from sqlalchemy import ColumnElement, bindparam, false, select, true
 from sqlalchemy.orm import Session
 
 from server.areas.service import get_area
-from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser
+from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser, WeakPassword
 from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserForm, WebUser
+from server.auth.passwords import password_problems
 from server.auth.scope import DEPARTMENTS, Scope
+from server.auth.sessions import end_sessions
 from server.db import utcnow
 from server.memo import Memo
 
@@ -74,7 +76,7 @@ def create_app_user(
         )
     if session.scalars(select(AppUser).where(AppUser.username == username)).first():
         raise AppUserExists(f"用户名 {username} 已存在 / username {username} is taken")
-    secrets_ = _new_secrets(password)
+    secrets_ = _new_secrets(username, display_name, password)
     user = AppUser(
         username=username,
         display_name=display_name,
@@ -95,7 +97,7 @@ def rotate_secrets(
 ) -> tuple[AppUser, AppUserSecrets]:
     """Issue a new token and password (e.g. a lost phone); the old ones stop working at once."""
     user = get_app_user(session, username)
-    secrets_ = _new_secrets(None)
+    secrets_ = _new_secrets(user.username, user.display_name, None)
     user.token_sha256 = token_digest(secrets_.token)
     user.password_hash = _hasher.hash(secrets_.password)
     user.digest_ha1 = digest_ha1(user.username, realm, secrets_.password)
@@ -103,12 +105,31 @@ def rotate_secrets(
     return user, secrets_
 
 
-def _new_secrets(password: str | None) -> AppUserSecrets:
-    if password is not None and (not password.isascii() or len(password) < 8):
-        # Collect encodes Digest credentials as US-ASCII (openrosa.md §1.4).
-        raise InvalidAppUser("密码须为至少 8 位 ASCII 字符 / password must be ≥ 8 ASCII characters")
-    generated = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(22))
-    return AppUserSecrets(token=secrets.token_urlsafe(32), password=password or generated)
+def _new_secrets(username: str, display_name: str, password: str | None) -> AppUserSecrets:
+    # Collect encodes Digest credentials as US-ASCII (openrosa.md §1.4).
+    if password is None:
+        password = _generated_password(22, username=username)
+    else:
+        _require_good_password(password, username=username, names=[display_name], ascii_only=True)
+    return AppUserSecrets(token=secrets.token_urlsafe(32), password=password)
+
+
+def _require_good_password(
+    password: str, *, username: str, names: Sequence[str] = (), ascii_only: bool = False
+) -> None:
+    """Refuse a password that the policy (auth/passwords.py) refuses, saying why."""
+    problems = password_problems(password, username=username, names=names, ascii_only=ascii_only)
+    if problems:
+        raise WeakPassword(problems)
+
+
+def _generated_password(length: int, *, username: str) -> str:
+    """Random characters from an unambiguous alphabet, which the policy accepts (a random
+    draw that happens to look like a word or contain the username is drawn again)."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if not password_problems(password, username=username, ascii_only=True):
+            return password
 
 
 def revoke_app_user(session: Session, username: str) -> AppUser:
@@ -268,9 +289,10 @@ def create_web_user(
         )
     if session.scalars(select(WebUser).where(WebUser.username == username)).first():
         raise AppUserExists(f"用户名 {username} 已存在 / username {username} is taken")
-    if password is not None and len(password) < 10:
-        raise InvalidAppUser("密码至少 10 位 / the password needs at least 10 characters")
-    password = password or "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(16))
+    if password is None:
+        password = _generated_password(16, username=username)
+    else:
+        _require_good_password(password, username=username, names=[display_name])
     user = WebUser(
         username=username,
         display_name=display_name,
@@ -298,33 +320,44 @@ def authenticate_web_user(session: Session, username: str, password: str) -> Web
     return user
 
 
-def find_web_user(session: Session, user_id: int) -> WebUser | None:
-    return session.get(WebUser, user_id)
-
-
 def find_web_user_by_name(session: Session, username: str) -> WebUser | None:
     return session.scalars(select(WebUser).where(WebUser.username == username)).first()
 
 
-def change_web_password(session: Session, user: WebUser, *, current: str, new: str) -> None:
+def change_web_password(
+    session: Session, user: WebUser, *, current: str, new: str, keep_session: int | None
+) -> None:
+    """Set a new password; every other session of the user ends (`keep_session` stays)."""
     try:
         _hasher.verify(user.password_hash, current)
     except VerificationError as exc:
         raise InvalidAppUser("当前密码不正确 / the current password is wrong") from exc
-    if len(new) < 10:
-        raise InvalidAppUser("新密码至少 10 位 / the new password needs at least 10 characters")
+    _require_good_password(new, username=user.username, names=[user.display_name])
     user.password_hash = _hasher.hash(new)
+    end_sessions(session, user, reason="password_changed", keep=keep_session)
     session.flush()
 
 
 def disable_web_user(session: Session, username: str) -> WebUser:
-    """Revoke a web user: every session of theirs ends at the next request."""
+    """Revoke a web user: every session of theirs ends at once."""
+    user = _web_user_named(session, username)
+    if user.disabled_at is None:
+        user.disabled_at = utcnow()
+    end_sessions(session, user, reason="disabled")
+    session.flush()
+    return user
+
+
+def log_out_everywhere(session: Session, username: str) -> tuple[WebUser, int]:
+    """End every session of a web user (a lost laptop, a shared computer); how many ended."""
+    user = _web_user_named(session, username)
+    return user, end_sessions(session, user, reason="logged_out_everywhere")
+
+
+def _web_user_named(session: Session, username: str) -> WebUser:
     user = find_web_user_by_name(session, username)
     if user is None:
         raise UnknownAppUser(f"找不到用户 {username} / no web user {username}")
-    if user.disabled_at is None:
-        user.disabled_at = utcnow()
-    session.flush()
     return user
 
 

@@ -1,4 +1,4 @@
-"""Web login, logout and password change."""
+"""Web login, logout and password change (sessions are rows: auth/sessions.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,20 @@ from flask import (
 )
 
 from server.auth import signals
-from server.auth.decorators import current_web_user, login_required, session_stamp
-from server.auth.errors import InvalidAppUser
+from server.auth.decorators import (
+    current_web_session,
+    current_web_user,
+    delete_login_cookie,
+    login_required,
+    set_login_cookie,
+)
+from server.auth.errors import InvalidAppUser, WeakPassword
 from server.auth.forms import LoginForm, PasswordChangeForm
 from server.auth.login_limit import login_rate_limited
 from server.auth.models import WEB_ROLE_LABELS
+from server.auth.next_page import safe_next_path
 from server.auth.service import authenticate_web_user, change_web_password
+from server.auth.sessions import end_session, start_session
 from server.db import get_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -34,45 +42,65 @@ def login() -> Response | str:
         db = get_session()
         username = form.username.data or ""
         user = authenticate_web_user(db, username, form.password.data or "")
-        signal = signals.logged_in if user is not None else signals.login_failed
-        _send(signal, user=user, username=username)
+        _send(signals.logged_in if user else signals.login_failed, user=user, username=username)
+        token = user and start_session(
+            db,
+            user,
+            lifetime=current_app.permanent_session_lifetime,
+            ip=request.remote_addr,
+            user_agent=request.user_agent.string,
+        )
         db.commit()
-        if user is not None:
-            session.clear()
-            session.permanent = True
-            session["web_user_id"] = user.id
-            session["stamp"] = session_stamp(user)
-            return redirect(_safe_next(request.args.get("next")))
+        if token:
+            return _logged_in(token)
         form.password.errors.append("用户名或密码错误 / wrong username or password")
     return render_template("auth/login.html", form=form)
 
 
+def _logged_in(token: str) -> Response:
+    session.clear()  # a new CSRF secret for the logged-in browser
+    response = redirect(safe_next_path(request.args.get("next")) or url_for("auth.home"))
+    set_login_cookie(response, token)
+    return response
+
+
 @bp.post("/logout")
 def logout() -> Response:
-    user = current_web_user()
-    if user is not None:
+    user, web_session = current_web_user(), current_web_session()
+    if user is not None and web_session is not None:
+        db = get_session()
+        end_session(db, web_session, reason="logout")
         _send(signals.logged_out, user=user, username=user.username)
-        get_session().commit()
+        db.commit()
     session.clear()
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    delete_login_cookie(response)
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | str:
     form = PasswordChangeForm()
-    user = current_web_user()
-    if form.validate_on_submit() and user is not None:
+    user, web_session = current_web_user(), current_web_session()
+    if form.validate_on_submit() and user is not None and web_session is not None:
         db = get_session()
         try:
-            change_web_password(db, user, current=form.current.data or "", new=form.new.data or "")
+            change_web_password(
+                db,
+                user,
+                current=form.current.data or "",
+                new=form.new.data or "",
+                keep_session=web_session.id,
+            )
+        except WeakPassword as err:
+            form.new.errors.extend(err.problems)
         except InvalidAppUser as err:
             form.current.errors.append(err.message)
         else:
             _send(signals.password_changed, user=user, username=user.username)
             db.commit()
-            session["stamp"] = session_stamp(user)
-            flash("密码已修改 / password changed")
+            flash("密码已修改，其他地方的登录已退出 / password changed; other sessions ended")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)
 
@@ -81,13 +109,6 @@ def change_password() -> Response | str:
 @login_required
 def home() -> str:
     return render_template("auth/home.html", role_labels=WEB_ROLE_LABELS)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("auth.home")
 
 
 def _send(signal, *, user, username: str) -> None:  # type: ignore[no-untyped-def]

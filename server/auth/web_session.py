@@ -1,4 +1,5 @@
-"""The signed-cookie session of web users, with its signer built once per app.
+"""Flask's signed-cookie session (the CSRF secret and flashed messages; who is logged in is a
+server-side row, auth/sessions.py), with its signer built once per app.
 
 Flask's SecureCookieSessionInterface builds a new itsdangerous serializer for every request,
 even one without a cookie (every phone request): about a sixth of a HEAD /submission. The

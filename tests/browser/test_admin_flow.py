@@ -6,41 +6,17 @@ import base64
 import io
 import json
 import zlib
-from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from server.db import unit_of_work
 from tests.fixtures import make_areas, make_form, make_web_user, markdown_form
 from tests.live import migrated_app, serving
 
-CHROMIUM = "/usr/bin/chromium"
-# No background networking: this machine has no network but loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_page(tmp_path: Path):  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/bootstrap")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        yield page
-        browser.close()
 
 
 def test_admin_logs_in_creates_a_cadre_and_gets_a_scannable_qr_code(browser_page, tmp_path):
@@ -70,7 +46,9 @@ def test_admin_logs_in_creates_a_cadre_and_gets_a_scannable_qr_code(browser_page
         assert settings["general"]["server_url"].startswith(f"{base_url}/key/")
 
         page.get_by_role("link", name="返回用户列表").click()
-        page.once("dialog", lambda dialog: dialog.accept())
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         row = page.get_by_role("row", name="gaoqun-1")
         row.get_by_role("button", name="停用").click()
         expect(page.get_by_role("status")).to_contain_text("已停用 刘干部")
+        assert asked == ["停用后该手机立即无法使用，确定吗？ Revoke this user?"]

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from server.db import unit_of_work
-from tests.browser.test_admin_flow import browser_page  # noqa: F401 - the fixture
 from tests.db.monitoring.factories import household, make_visit
 from tests.fixtures import make_areas, make_form, make_household, make_web_user, markdown_form
 from tests.live import migrated_app, serving
@@ -17,7 +16,7 @@ from tests.live import migrated_app, serving
 pytestmark = pytest.mark.browser
 
 
-def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, tmp_path):  # noqa: F811
+def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, tmp_path):
     app = migrated_app(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path / "instance")
     with unit_of_work(app) as session:
         make_areas(session)

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from server.config import REPO_ROOT
 from server.db import WRITE
-from tests.browser.test_admin_flow import CHROMIUM, CHROMIUM_ARGS
 from tests.fixtures import (
     HUANGQI,
     LIANGBA,
@@ -95,20 +94,10 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def chromium():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run scripts/bootstrap")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_review_send_back_and_approve_through_three_levels(chromium, tmp_path):
+def test_review_send_back_and_approve_through_three_levels(new_page, tmp_path):
     app = migrated_app(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path / "instance")
     passwords = _seed(app)
-    page = chromium.new_page(viewport=LAPTOP, locale="zh-CN")
+    page = new_page(viewport=LAPTOP, locale="zh-CN")
     page.set_default_timeout(10_000)
     with serving(app) as base_url:
         _login(page, base_url, "sam", passwords["sam"], "/review/submissions")
@@ -180,7 +169,7 @@ def test_review_send_back_and_approve_through_three_levels(chromium, tmp_path):
         expect(page.get_by_role("heading", name="Web users")).to_be_visible()
         _shot(page, "laptop-6-web-users-en")
 
-        tablet = chromium.new_page(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
+        tablet = new_page(viewport=TABLET, locale="zh-CN", device_scale_factor=1)
         _login(tablet, base_url, "sam", passwords["sam"], "/review/submissions")
         _shot(tablet, "tablet-1-queue")
         tablet.get_by_role("link", name=re.compile("张三（梁坝村）")).click()

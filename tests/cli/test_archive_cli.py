@@ -23,7 +23,13 @@ def test_archive_commands_write_the_record_and_the_binder(fangfan, tmp_path: Pat
             session, source=markdown_form(), source_name="v.md", attachments={}
         ).version
         for n in (1, 2, 3):
-            household = make_household(session, code=f"H440233100201-000{n}", head_name=f"户主{n}")
+            household = make_household(
+                session,
+                code=f"H440233100201-000{n}",
+                head_name=f"户主{n}",
+                # the county confirmed the first one: it has its 档号
+                archive_no="440233100201-2026-0001" if n == 1 else None,
+            )
             add_visit(
                 session,
                 household,
@@ -37,7 +43,10 @@ def test_archive_commands_write_the_record_and_the_binder(fangfan, tmp_path: Pat
     record = tmp_path / "record.pdf"
     result = fangfan("archive", "household", "H440233100201-0001", "--out", str(record))
     assert "户档案" in result.output
-    assert "440233100201-20" in pdf.text(record.read_bytes())
+    assert "档号：440233100201-2026-0001" in pdf.text(record.read_bytes())
+    unconfirmed = tmp_path / "unconfirmed.pdf"
+    fangfan("archive", "household", "H440233100201-0002", "--out", str(unconfirmed))
+    assert "档号：未编号" in pdf.text(unconfirmed.read_bytes())  # printing never issues one
 
     binder = tmp_path / "binder.pdf"
     result = fangfan(

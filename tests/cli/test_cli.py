@@ -99,6 +99,20 @@ def test_app_user_must_match_its_area_level(fangfan):
     )
 
 
+def test_a_chosen_password_follows_the_one_rule_for_web_and_phone_users(fangfan):
+    fangfan("areas", "load")
+    web = ("web-users", "create", "zhao", "--name", "赵", "--password")
+    assert "a common password" in fangfan(*web, "1234567890", ok=False).output
+    assert "must not contain the username" in fangfan(*web, "zhao20261234", ok=False).output
+    chosen = "赵家 院子里的 枣树 2026"
+    assert f"密码 / password: {chosen}" in fangfan(*web, chosen).output
+    phone = ("app-users", "create", "liangba-1", "--name", "梁坝村干部", "--area", "440233100201")
+    assert "repeated characters" in fangfan(*phone, "--password", "aaaaaaaaaa", ok=False).output
+    assert "ASCII" in fangfan(*phone, "--password", "梁坝村的干部 手机 2026", ok=False).output
+    created = fangfan(*phone, "--password", "Harbour-lantern-77")
+    assert "liangba-1 / Harbour-lantern-77" in created.output
+
+
 @pytest.mark.slow
 def test_demo_prepares_everything_and_prints_the_same_users_again(fangfan, tmp_path: Path):
     first = fangfan("demo", "--no-serve")

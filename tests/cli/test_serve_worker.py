@@ -52,7 +52,11 @@ def test_a_supervised_worker_ignores_ctrl_c_stops_on_sigterm_and_when_orphaned(t
 
     worker = subprocess.Popen([*command, str(os.getpid())], env=env)
     try:
-        time.sleep(2)
+        # Until its imports are done (seconds on a busy machine) a Ctrl-C would still kill it.
+        deadline = time.monotonic() + 60
+        while not _ignores(worker.pid, signal.SIGINT):
+            assert worker.poll() is None and time.monotonic() < deadline, "the worker never started"
+            time.sleep(0.05)
         worker.send_signal(signal.SIGINT)  # the terminal's Ctrl-C: the server stops us instead
         time.sleep(1.5)
         assert worker.poll() is None
@@ -84,6 +88,13 @@ def test_a_supervised_worker_ignores_ctrl_c_stops_on_sigterm_and_when_orphaned(t
     while _alive(child):
         assert time.monotonic() < deadline, "the orphaned worker kept running"
         time.sleep(0.1)
+
+
+def _ignores(pid: int, signum: int) -> bool:
+    """Whether the process has set `signum` to be ignored (its SigIgn mask in /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:"))
+    return bool(int(mask, 16) & (1 << (signum - 1)))
 
 
 def _alive(pid: int) -> bool:

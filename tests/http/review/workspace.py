@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from server.areas.models import Area
 from server.areas.service import CHINA
-from server.auth.decorators import session_stamp
 from server.auth.scope import months_before
 from server.ingest.models import SubmissionVersion
 from server.ingest.processing import process_pending
@@ -31,7 +30,7 @@ from tests.fixtures import (
     make_web_user,
 )
 from tests.http.openrosa.test_submission import FILES, post, visit
-from tests.http.web.helpers import csrf_token
+from tests.http.web.helpers import csrf_token, start_test_session
 
 SHATIAN = "440233103000"  # 沙田镇
 TESTCUN = "440233103201"  # a test-only village of 沙田镇 (the area file lists none there)
@@ -166,9 +165,7 @@ def world(app: Flask, session: Session, county: None) -> Workspace:
 
 def sign_in(client: FlaskClient, persona: WebPersona) -> str:
     """Log in without the login form (rate-limited); returns a CSRF token for POSTs."""
-    with client.session_transaction() as web_session:
-        web_session["web_user_id"] = persona.user.id  # type: ignore[attr-defined]
-        web_session["stamp"] = session_stamp(persona.user)  # type: ignore[arg-type]
+    start_test_session(client, persona.user)
     return csrf_token(client.get("/account/password").data)
 
 

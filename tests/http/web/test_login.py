@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from server import create_app
 from tests.conftest import SHARED_STATES
+from tests.fixtures import make_web_user
 from tests.http.web.helpers import csrf_token, login, post_form
 
 HTML = {"Accept": "text/html"}
@@ -116,3 +119,83 @@ def test_password_change_needs_the_current_password(client, ada):
     )
     assert resp.status_code == 200
     assert "当前密码不正确" in resp.data.decode()
+
+
+# `next` as an attacker writes it in a link (percent-encoded in the query string). Browsers
+# drop tabs, CR and LF anywhere and leading spaces or control characters, and read `\` as `/`.
+HOSTILE_NEXT = [
+    "/%09/evil.example/",
+    "/%0A/evil.example/",
+    "/%0D/evil.example/",
+    "%0D%0A//evil.example/",
+    "//evil.example/%0D%0ALocation:%20x",
+    "/%09%09/evil.example/",
+    "%20//evil.example/",
+    "%01//evil.example/",
+    "%00/evil.example/",
+    "%5C%5Cevil.example",
+    "/%5C%5Cevil.example",
+    "/%5Cevil.example",
+    "%5C/evil.example",
+    "https:evil.example",
+    "https://evil.example/",
+    "http:%2F%2Fevil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt%3Aalert(1)",
+    "//evil.example",
+    "///evil.example",
+    "%2F%2Fevil.example",
+    "/%2F/evil.example",
+    "evil.example",
+    "",
+]
+
+
+@pytest.fixture
+def admin(session):
+    persona = make_web_user(session, username="ada", role="county_admin")
+    session.commit()
+    return persona
+
+
+@pytest.mark.parametrize("raw_next", HOSTILE_NEXT)
+def test_next_never_leads_to_another_site_however_it_is_written(client, admin, raw_next):
+    token = csrf_token(client.get("/login").data)
+    resp = client.post(
+        f"/login?next={raw_next}",
+        data={"csrf_token": token, "username": "ada", "password": admin.password},
+    )
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("raw_next", "location"),
+    [
+        ("/review/submissions%3Fstate%3Dx", "/review/submissions?state=x"),
+        ("/review/submissions?state=x", "/review/submissions?state=x"),
+        ("/admin/app-users", "/admin/app-users"),
+        ("/review/households%3Fq%3D%25E5%25BC%25A0", "/review/households?q=%E5%BC%A0"),
+    ],
+)
+def test_next_on_this_site_is_followed(client, admin, raw_next, location):
+    token = csrf_token(client.get("/login").data)
+    resp = client.post(
+        f"/login?next={raw_next}",
+        data={"csrf_token": token, "username": "ada", "password": admin.password},
+    )
+    assert resp.headers["Location"] == location
+
+
+def test_the_page_asked_for_is_passed_on_as_the_browser_sent_it(client, admin):
+    asked = "/review/households/%E5%BC%A0%09x?q=%E5%BC%A0%09x"
+    resp = client.get(asked, headers=HTML)
+    assert resp.status_code == 302
+    next_path = parse_qs(urlsplit(resp.headers["Location"]).query)["next"]
+    assert next_path == [asked]
+    token = csrf_token(client.get(resp.headers["Location"]).data)
+    logged_in = client.post(
+        resp.headers["Location"],
+        data={"csrf_token": token, "username": "ada", "password": admin.password},
+    )
+    assert logged_in.headers["Location"] == asked
