@@ -10,7 +10,7 @@ from server.config import Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
-    from server import db, errors, i18n, models, openrosa  # noqa: F401 - registers all tables
+    from server import db, errors, i18n, models, openrosa, web  # noqa: F401 - registers all tables
     from server.admin import views as admin_views
     from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
     from server.audit import hooks as audit_hooks
@@ -30,6 +30,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_mapping(config.as_flask_config())
     app.session_interface = WebSessionInterface()
+    web.init_app(app)  # before the blueprints: their rules bind the URL converters
     if config.TRUST_PROXY:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)

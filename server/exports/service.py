@@ -66,9 +66,11 @@ class ExportFilter:
 
 
 def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore[no-untyped-def]
-    """Rows in batches of BATCH, as the cursor returns them (server-side on PostgreSQL)."""
+    """Rows in batches of BATCH, as the cursor returns them (server-side on PostgreSQL). A
+    download stopped midway (the client went away) closes the cursor at once."""
     streamed = stmt.execution_options(stream_results=True, yield_per=BATCH)
-    yield from session.connection().execute(streamed).partitions()
+    with session.connection().execute(streamed) as result:
+        yield from result.partitions()
 
 
 def _rendered(spec: t.TableSpec, batches: Iterator[Sequence[Any]], masked: bool) -> Batches:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
@@ -20,6 +19,7 @@ from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
 from server.monitoring.views import today, user_duty, user_prefix
+from server.web import date_arg, month_value
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,11 +60,8 @@ def submissions(form_id: str, fmt: str) -> Response:
 @writes  # the audit row
 @role_required(*WEB_USER_ROLES)
 def report(month: str, fmt: str) -> Response:
-    if fmt not in ("xlsx", "pdf"):
-        abort(404)
-    try:
-        first = datetime.strptime(month, "%Y-%m").date()  # noqa: DTZ007 - a month
-    except ValueError:
+    first = month_value(month)
+    if fmt not in ("xlsx", "pdf") or first is None:
         abort(404)
     _audit("monthly_report", month, fmt, _filter())
     context = report_service.monthly_report(
@@ -108,21 +105,11 @@ def _filter() -> ExportFilter:
     user = current_web_user()
     return ExportFilter(
         prefix=narrow(user_prefix(), request.args.get("area")),
-        date_from=_date("from"),
-        date_to=_date("to"),
+        date_from=date_arg("from"),
+        date_to=date_arg("to"),
         masked=user is None or user.role not in PERSONAL_DATA_ROLES,
         duty=user_duty(),
     )
-
-
-def _date(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
 
 
 def _download(tables, name: str, fmt: str) -> Response:  # type: ignore[no-untyped-def]

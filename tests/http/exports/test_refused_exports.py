@@ -20,8 +20,11 @@ REFUSED = [
     ("/exports/submissions/visit_test.csv", 404),
     ("/exports/registry.csv", 404),
     ("/exports/registry.zip?from=2026-13-01", 400),
+    ("/exports/registry.xlsx?to=9999-12-31", 400),
     ("/exports/submissions/visit_test.zip?from=yesterday", 400),
+    ("/exports/submissions/visit_test.xlsx?to=0001-01-01", 400),
     ("/exports/report-2026-13.xlsx", 404),
+    ("/exports/report-0001-01.xlsx", 404),
     ("/exports/report-2026-10.xlsx?from=2026-02-30", 400),
 ]
 
