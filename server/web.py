@@ -7,6 +7,8 @@
 - `paging_id()`, `date_arg()` and `month_value()`: the one reading of keyset-paging cursors,
   date filters and months. A bad one is a 400 with a readable page (a 404 for a month in a
   path), never a silently different page of results.
+- `content_disposition()`: every download's header, built by werkzeug as its `send_file`
+  does (RFC 6266: a quoted ASCII `filename`, the real name as RFC 5987 `filename*`).
 
 Views call these; services never see a raw argument.
 """
@@ -14,11 +16,14 @@ Views call these; services never see a raw argument.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
+from urllib.parse import quote
 
 from flask import Flask, request
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import MultiDict
+from werkzeug.http import dump_options_header
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 from werkzeug.utils import cached_property
 
@@ -103,3 +108,23 @@ def month_value(raw: str) -> date | None:
         return None
     first = date(int(raw[:4]), int(raw[5:]), 1)
     return first if FIRST_DAY <= first <= LAST_DAY else None
+
+
+# Characters a saved file name must not carry: controls, and what quoting or paths would mangle.
+_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f-\x9f"\\/]')
+_ATTR_CHARS = "!#$&+-.^_`|~"  # RFC 5987 attr-char, beside letters and digits (as send_file)
+
+
+def content_disposition(filename: str, ascii_filename: str | None = None) -> str:
+    """`attachment; filename="…"` with the name as one parameter, whatever it contains.
+
+    A non-ASCII name also goes as `filename*=UTF-8''…` (percent-encoded), with `ascii_filename`
+    (or the name with its accents and CJK dropped) as the fallback for old clients."""
+    name = _NOT_IN_FILE_NAMES.sub("_", filename)
+    fallback = ascii_filename if ascii_filename is not None else name
+    fallback = unicodedata.normalize("NFKD", fallback).encode("ascii", "ignore").decode("ascii")
+    fallback = _NOT_IN_FILE_NAMES.sub("_", fallback).strip() or "download"
+    options = {"filename": fallback}
+    if name != fallback:
+        options["filename*"] = "UTF-8''" + quote(name, safe=_ATTR_CHARS)
+    return dump_options_header("attachment", options)

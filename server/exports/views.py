@@ -19,7 +19,7 @@ from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
 from server.monitoring.views import today, user_duty, user_prefix
-from server.web import date_arg, month_value
+from server.web import content_disposition, date_arg, month_value
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,7 +71,8 @@ def report(month: str, fmt: str) -> Response:
         body, mimetype = report_service.render_pdf(context), "application/pdf"
     else:
         body, mimetype = report_service.render_xlsx(context), XLSX
-    return Response(body, mimetype=mimetype, headers=_attachment(f"monthly-report-{month}.{fmt}"))
+    disposition = content_disposition(f"monthly-report-{month}.{fmt}")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _audit(kind: str, what: str | None, fmt: str, export_filter: ExportFilter) -> None:
@@ -115,7 +116,8 @@ def _filter() -> ExportFilter:
 def _download(tables, name: str, fmt: str) -> Response:  # type: ignore[no-untyped-def]
     chunks, mimetype = STREAMED[fmt]
     body = stream_with_context(chunks(tables))
-    return Response(body, mimetype=mimetype, headers=_attachment(f"{name}.{fmt}"))
+    disposition = content_disposition(f"{name}.{fmt}")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _zip_chunks(tables) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
@@ -134,10 +136,6 @@ def _xlsx_chunks(tables) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
         spool.seek(0)
         while chunk := spool.read(1 << 16):
             yield chunk
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 STREAMED = {"zip": (_zip_chunks, "application/zip"), "xlsx": (_xlsx_chunks, XLSX)}

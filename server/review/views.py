@@ -20,7 +20,7 @@ from server.review import service
 from server.review.forms import ExportForm, RevealForm, ReviewForm
 from server.review.models import REVIEW_STATES
 from server.review.presenter import present
-from server.web import date_arg, paging_id
+from server.web import content_disposition, date_arg, paging_id
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 bp.add_app_template_filter(mask_id_number, "mask_id")
@@ -152,7 +152,7 @@ def attachment(version_id: int, filename: str) -> Response:
     inline = (content_type or "").startswith("image/") and "svg" not in (content_type or "")
     response = Response(content, mimetype=content_type if inline else "application/octet-stream")
     if not inline:
-        response.headers["Content-Disposition"] = "attachment"
+        response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -167,5 +167,5 @@ def raw_xml(version_id: int) -> Response:
     xml = service.export_xml(session, _me(), version_id, ip=request.remote_addr)
     session.commit()
     response = Response(xml, mimetype="application/xml")
-    response.headers["Content-Disposition"] = f"attachment; filename=version-{version_id}.xml"
+    response.headers["Content-Disposition"] = content_disposition(f"version-{version_id}.xml")
     return response
