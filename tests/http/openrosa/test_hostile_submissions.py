@@ -136,3 +136,14 @@ def test_a_malformed_attachment_header_is_a_400_and_nothing_is_kept(
     assert resp.status_code == 400
     assert resp.mimetype == "text/xml"
     assert "multipart" in message(resp) and words in message(resp)
+
+
+def test_a_control_character_in_the_query_is_a_400_message_for_the_phone(client, eli):
+    body, content_type = multipart_body(visit(), FILES)
+    resp = client.post(
+        f"/key/{eli.token}/submission?deviceID=collect%3Aab%00cd",
+        data=body,
+        content_type=content_type,
+    )
+    assert resp.status_code == 400
+    assert "控制字符" in message(resp)
