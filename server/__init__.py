@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
         openrosa,
         security_headers,
         shared_state,
+        web,
     )
     from server.admin import views as admin_views
     from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
@@ -39,6 +40,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_mapping(config.as_flask_config())
     app.session_interface = WebSessionInterface()
+    web.init_app(app)  # before the blueprints: their rules bind the URL converters
     if config.TRUST_PROXY:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     db.init_app(app)

@@ -29,6 +29,13 @@ class DomainError(Exception):
         self.details = details
 
 
+class BadArgument(DomainError):
+    """A query argument that is malformed or out of range (server/web.py reads them)."""
+
+    status = 400
+    code = "bad_argument"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template, request, url_for
 
 from server.audit.models import ACTIONS
 from server.audit.service import PAGE_SIZE, AuditFilter, list_events
 from server.auth.decorators import role_required
 from server.db import get_session
+from server.web import date_arg, paging_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
@@ -35,14 +34,7 @@ def _filters() -> AuditFilter:
         object_kind=args.get("object_kind") or None,
         object_id=args.get("object_id") or None,
         area_code=args.get("area_code") if (args.get("area_code") or "").isdigit() else None,
-        since=_date(args.get("since")),
-        until=_date(args.get("until")),
-        before_id=args.get("before", type=int),
+        since=date_arg("since"),
+        until=date_arg("until"),
+        before_id=paging_id("before"),
     )
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None

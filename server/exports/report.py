@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from server.exports.writers import xlsx_row
 from server.monitoring.cases import REASON_LABELS
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of
@@ -184,7 +185,7 @@ def render_xlsx(context: dict) -> bytes:
         sheet = book.create_sheet(title)
         sheet.append([_bold(sheet, h, bold) for h in headers])
         for row in rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))  # names and reasons people typed stay text
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -32,6 +32,7 @@ from server.auth.models import AppUser
 from server.errors import DomainError
 from server.exports import tables as t
 from server.forms.models import Form, FormVersion
+from server.forms.xform import is_form_id
 from server.ingest.models import SubmissionVersion
 from server.registry.models import (
     AssistanceMeasure,
@@ -65,9 +66,11 @@ class ExportFilter:
 
 
 def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore[no-untyped-def]
-    """Rows in batches of BATCH, as the cursor returns them (server-side on PostgreSQL)."""
+    """Rows in batches of BATCH, as the cursor returns them (server-side on PostgreSQL). A
+    download stopped midway (the client went away) closes the cursor at once."""
     streamed = stmt.execution_options(stream_results=True, yield_per=BATCH)
-    yield from session.connection().execute(streamed).partitions()
+    with session.connection().execute(streamed) as result:
+        yield from result.partitions()
 
 
 def _rendered(spec: t.TableSpec, batches: Iterator[Sequence[Any]], masked: bool) -> Batches:
@@ -274,6 +277,8 @@ def count_rows(session: Session, statements: list[Any]) -> int:
 
 
 def _form(session: Session, xml_form_id: str) -> Form:
+    if not is_form_id(xml_form_id):  # not even a form id: nothing to look up
+        raise UnknownForm("没有这个表单 / no such form")
     form = session.scalar(select(Form).where(Form.xml_form_id == xml_form_id))
     if form is None:
         raise UnknownForm(f"没有表单 {xml_form_id} / no form {xml_form_id}")
@@ -311,17 +316,23 @@ def submissions_statement(session: Session, xml_form_id: str, f: ExportFilter): 
 def submissions_export(
     session: Session, xml_form_id: str, f: ExportFilter
 ) -> Iterator[tuple[t.TableSpec, Batches]]:
-    """The newest version's tables; older versions' fields that are gone are not exported."""
+    """The newest version's tables; older versions' fields that are gone are not exported.
+
+    The form is looked up now (UnknownForm before anything is written or streamed); the
+    tables are read as they are iterated."""
     form = _form(session, xml_form_id)
     newest = session.scalars(
         select(FormVersion).where(FormVersion.form_id == form.id).order_by(FormVersion.id.desc())
     ).first()
     if newest is None:
-        return
-    schema = newest.schema
+        return iter(())
     stmt = submissions_statement(session, xml_form_id, f)
+    return _submission_tables(session, newest.schema, stmt, f.masked)
+
+
+def _submission_tables(session, schema, stmt, masked) -> Iterator[tuple[t.TableSpec, Batches]]:  # type: ignore[no-untyped-def]
     for spec in t.submission_tables(schema):
-        yield spec, _submission_rows(session, stmt, schema, spec, f.masked)
+        yield spec, _submission_rows(session, stmt, schema, spec, masked)
 
 
 def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: ignore[no-untyped-def]

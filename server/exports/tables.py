@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from defusedxml import ElementTree
 
+from server.exports.cells import cell
 from server.forms.xform import Field, FormSchema
+from server.ingest.values import NUMBER_KINDS, Unparseable, number
 
 # Kinds of personal data and how they are masked for roles that may not see them.
 ID_NUMBER, PHONE, GPS, GEOPOINT, NAME = "id_number", "phone", "gps", "geopoint", "name"
@@ -24,6 +25,7 @@ class Column:
     key: str
     header: str  # Chinese first, English second: "户编号 Household code"
     sensitive: str | None = None
+    number: str | None = None  # a form field's numeric type ("int", "decimal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,45 +80,43 @@ def mask(value: Any, kind: str | None) -> Any:
     return _MASKS.get(kind, lambda _v: "****")(value)
 
 
-def cell(value: Any) -> Any:
-    """A value as a CSV / XLSX cell: dates ISO, decimals as text-safe numbers, lists joined."""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return " ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ";".join(f"{k}={v}" for k, v in value.items() if v)
-    return value
-
-
-PLAIN = (str, int, float, type(None))
+def as_number(kind: str, raw: Any) -> Any:
+    """A numeric answer as a number, so that `-3` is a number cell and not text; what does not
+    parse, or would lose digits in a spreadsheet (over 15), stays the text that was sent."""
+    if not isinstance(raw, str) or not raw:
+        return raw
+    try:
+        value = number(kind, raw)
+    except Unparseable:
+        return raw
+    return value if len(Decimal(value).as_tuple().digits) <= 15 else raw
 
 
 def row_renderer(spec: TableSpec, *, masked: bool, done_in_sql: frozenset[str] = frozenset()):  # type: ignore[no-untyped-def]
     """A function turning a row (a tuple in the spec's column order, or a dict by column key)
     into the values to write, with the sensitive columns masked (except kinds the query already
-    masked). Rows without anything to mask pass through untouched: the CSV writer formats dates
-    and decimals itself (`str`), and the XLSX writer converts what Excel cannot hold (`cell`)."""
+    masked) and numeric answers as numbers. Rows with nothing to do pass through untouched: the
+    CSV writer formats dates and decimals itself (`str`), the XLSX writer converts what Excel
+    cannot hold (`cells.cell`), and both neutralise formula-like text (`cells`)."""
     masks = [
         (i, _MASKS[c.sensitive])
         for i, c in enumerate(spec.columns)
         if c.sensitive and masked and c.sensitive not in done_in_sql
     ]
+    numbers = [(i, c.number) for i, c in enumerate(spec.columns) if c.number]
     keys = [c.key for c in spec.columns]
 
     def render(row: Any) -> Any:
         if isinstance(row, dict):
             row = [row.get(k) for k in keys]
-        elif masks:
+        elif masks or numbers:
             row = list(row)
         for i, masker in masks:
             value = row[i]
             if value is not None and value != "":
                 row[i] = masker(value)
+        for i, kind in numbers:
+            row[i] = as_number(kind, row[i])
         return row
 
     return render
@@ -228,6 +228,13 @@ META = (
 )
 
 
+def _column(schema: FormSchema, f: Field) -> Column:
+    sensitive = _sensitive(f)
+    # A sensitive number (a phone, an ID) stays text: masked, or too long for a number cell.
+    kind = f.kind if f.kind in NUMBER_KINDS and sensitive is None else None
+    return Column(f.path, _header(schema, f), sensitive, kind)
+
+
 def _sensitive(f: Field) -> str | None:
     if f.kind == "geopoint":
         return GEOPOINT
@@ -257,20 +264,12 @@ def submission_tables(schema: FormSchema) -> tuple[TableSpec, ...]:
         schema.form_id,
         (
             *META,
-            *(
-                Column(f.path, _header(schema, f), _sensitive(f))
-                for f in leaves
-                if f.repeat is None
-            ),
+            *(_column(schema, f) for f in leaves if f.repeat is None),
         ),
     )
     tables = [main]
     for repeat in schema.fields_of_kind("repeat"):
-        columns = [
-            Column(f.path, _header(schema, f), _sensitive(f))
-            for f in leaves
-            if f.repeat == repeat.path
-        ]
+        columns = [_column(schema, f) for f in leaves if f.repeat == repeat.path]
         name = f"{schema.form_id}-{repeat.name}"
         tables.append(
             TableSpec(name, (*columns, Column("PARENT_KEY", "PARENT_KEY"), Column("KEY", "KEY")))

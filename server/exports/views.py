@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
@@ -20,6 +19,7 @@ from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
 from server.monitoring.views import today, user_duty, user_prefix
+from server.web import content_disposition, date_arg, month_value
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,9 +35,9 @@ def index() -> str:
 @writes  # the audit row
 @role_required(*WEB_USER_ROLES)
 def registry(fmt: str) -> Response:
-    export_filter = _filter()
-    _audit("registry", fmt, export_filter)
+    export_filter = _checked_filter(fmt)
     tables = registry_export(get_session(), export_filter)
+    _audit("registry", None, fmt, export_filter)
     return _download(tables, f"registry-{today():%Y%m%d}", fmt)
 
 
@@ -50,9 +50,9 @@ def submissions(form_id: str, fmt: str) -> Response:
         # Raw submissions name households regardless of any duty: only the roles that may
         # read them in the review queue may export them (department viewers may not).
         abort(403)
-    export_filter = _filter()
-    _audit("submissions", f"{form_id}.{fmt}", export_filter)
-    tables = submissions_export(get_session(), form_id, export_filter)
+    export_filter = _checked_filter(fmt)
+    tables = submissions_export(get_session(), form_id, export_filter)  # an unknown form: 404
+    _audit("submissions", form_id, fmt, export_filter)
     return _download(tables, f"{form_id}-{today():%Y%m%d}", fmt)
 
 
@@ -60,13 +60,10 @@ def submissions(form_id: str, fmt: str) -> Response:
 @writes  # the audit row
 @role_required(*WEB_USER_ROLES)
 def report(month: str, fmt: str) -> Response:
-    if fmt not in ("xlsx", "pdf"):
+    first = month_value(month)
+    if fmt not in ("xlsx", "pdf") or first is None:
         abort(404)
-    try:
-        first = datetime.strptime(month, "%Y-%m").date()  # noqa: DTZ007 - a month
-    except ValueError:
-        abort(404)
-    _audit("monthly_report", f"{month}.{fmt}", _filter())
+    _audit("monthly_report", month, fmt, _filter())
     context = report_service.monthly_report(
         get_session(), month=first, prefix=user_prefix(), today=today(), duty=user_duty()
     )
@@ -74,12 +71,13 @@ def report(month: str, fmt: str) -> Response:
         body, mimetype = report_service.render_pdf(context), "application/pdf"
     else:
         body, mimetype = report_service.render_xlsx(context), XLSX
-    return Response(body, mimetype=mimetype, headers=_attachment(f"monthly-report-{month}.{fmt}"))
+    disposition = content_disposition(f"monthly-report-{month}.{fmt}")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
-def _audit(kind: str, what: str, export_filter: ExportFilter) -> None:
+def _audit(kind: str, what: str | None, fmt: str, export_filter: ExportFilter) -> None:
     """Every export is on record (who, what, which area, masked or not), committed before the
-    first byte is streamed."""
+    first byte is streamed, and only once everything the export needs was checked."""
     session = get_session()
     record(
         session,
@@ -89,6 +87,7 @@ def _audit(kind: str, what: str, export_filter: ExportFilter) -> None:
         object_id=what,
         area_code=export_filter.prefix,
         ip=request.remote_addr,
+        format=fmt,
         masked=export_filter.masked,
         since=str(export_filter.date_from or ""),
         until=str(export_filter.date_to or ""),
@@ -96,35 +95,29 @@ def _audit(kind: str, what: str, export_filter: ExportFilter) -> None:
     session.commit()
 
 
+def _checked_filter(fmt: str) -> ExportFilter:
+    """The filter of a table export, once its format is known to be one we write (else 404)."""
+    if fmt not in STREAMED:
+        abort(404)
+    return _filter()
+
+
 def _filter() -> ExportFilter:
     user = current_web_user()
     return ExportFilter(
         prefix=narrow(user_prefix(), request.args.get("area")),
-        date_from=_date("from"),
-        date_to=_date("to"),
+        date_from=date_arg("from"),
+        date_to=date_arg("to"),
         masked=user is None or user.role not in PERSONAL_DATA_ROLES,
         duty=user_duty(),
     )
 
 
-def _date(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
-
-
 def _download(tables, name: str, fmt: str) -> Response:  # type: ignore[no-untyped-def]
-    if fmt == "zip":
-        body = stream_with_context(_zip_chunks(tables))
-        return Response(body, mimetype="application/zip", headers=_attachment(f"{name}.zip"))
-    if fmt == "xlsx":
-        body = stream_with_context(_xlsx_chunks(tables))
-        return Response(body, mimetype=XLSX, headers=_attachment(f"{name}.xlsx"))
-    abort(404)
+    chunks, mimetype = STREAMED[fmt]
+    body = stream_with_context(chunks(tables))
+    disposition = content_disposition(f"{name}.{fmt}")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _zip_chunks(tables) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
@@ -145,5 +138,4 @@ def _xlsx_chunks(tables) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
             yield chunk
 
 
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+STREAMED = {"zip": (_zip_chunks, "application/zip"), "xlsx": (_xlsx_chunks, XLSX)}

@@ -17,7 +17,7 @@ from pyxform.xls2xform import convert
 
 from server.forms.errors import InvalidXLSForm
 from server.forms.workbook_text import find_cells
-from server.forms.xform import FormSchema, parse_xform
+from server.forms.xform import FormSchema, is_form_id, parse_xform
 
 _QUOTED = re.compile(r"'([^']{1,80})'")
 
@@ -73,6 +73,12 @@ def compile_xlsform(source: bytes, *, file_name: str) -> CompiledForm:
         raise InvalidXLSForm(f"{file_name}: 无法读取工作簿 / cannot read workbook: {exc}") from exc
     xform = result.xform.encode("utf-8")
     schema = parse_xform(xform)
+    if not is_form_id(schema.form_id):
+        raise InvalidXLSForm(
+            f"{file_name}: form_id {schema.form_id!r} 只能由字母、数字、_、-、. 组成（最多 64 个）"
+            " / may hold only letters, digits, _ - . (at most 64)",
+            file=file_name,
+        )
     if not schema.version:
         raise InvalidXLSForm(
             f"{file_name}: settings 表缺少 version / the settings sheet needs a version",

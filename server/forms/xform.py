@@ -21,6 +21,15 @@ H = "{http://www.w3.org/1999/xhtml}"
 _MEDIA_REF = re.compile(r"^jr://(?:images|audio|video|file|file-csv)/(.+)$")
 _ITEXT_REF = re.compile(r"jr:itext\('([^']+)'\)")
 _INSTANCE_REF = re.compile(r"instance\('([^']+)'\)")
+# The XForms spec sets no rule for form ids. Ours keeps them usable as a URL segment, a file
+# name and a sheet name: letters (any script), digits, `_`, `-`, `.`, starting with a letter,
+# digit or `_`, and at most 64 characters (forms.xml_form_id).
+_FORM_ID = re.compile(r"\w[\w.-]{0,63}")
+
+
+def is_form_id(value: str) -> bool:
+    """Whether `value` can be a published form's id (checked at publish and on every lookup)."""
+    return _FORM_ID.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True)

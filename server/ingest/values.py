@@ -26,6 +26,7 @@ MAX_LISTED_UNKNOWN = 20
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")  # beyond that it is no count a person typed
 MAX_DECIMAL_DIGITS = 18  # integer digits: keeps every sum and quantize exact and bounded
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+NUMBER_KINDS = ("int", "decimal")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 
@@ -60,15 +61,8 @@ def coerce(field: Field, raw: str) -> Any:
     if raw == "":
         return None
     kind = field.kind
-    if kind == "int":
-        if not _INTEGER.fullmatch(raw):
-            raise Unparseable("not_a_number")
-        return int(raw)
-    if kind == "decimal":
-        value = Decimal(raw) if _DECIMAL.fullmatch(raw) and len(raw) <= 64 else None
-        if value is None or value.adjusted() >= MAX_DECIMAL_DIGITS:
-            raise Unparseable("not_a_number")
-        return value
+    if kind in NUMBER_KINDS:
+        return number(kind, raw)
     if kind == "date":
         return _parse_date(raw)
     if kind == "dateTime":
@@ -164,6 +158,18 @@ def _unparseable_issue(code: str, path: str, raw: str) -> Issue:
     zh, en = _UNPARSEABLE[code]
     shown = raw if len(raw) <= 40 else raw[:40] + "…"
     return Issue(code, f"{path} 的值“{shown}”{zh} / {path}: {shown!r} {en}", path)
+
+
+def number(kind: str, raw: str) -> int | Decimal:
+    """An `int` or `decimal` answer as a number; raises `Unparseable` (also read by exports)."""
+    if kind == "int":
+        if not _INTEGER.fullmatch(raw):
+            raise Unparseable("not_a_number")
+        return int(raw)
+    value = Decimal(raw) if _DECIMAL.fullmatch(raw) and len(raw) <= 64 else None
+    if value is None or value.adjusted() >= MAX_DECIMAL_DIGITS:
+        raise Unparseable("not_a_number")
+    return value
 
 
 def _parse_date(raw: str) -> date:

@@ -35,8 +35,11 @@ def area_prefix(role: str, area_code: str | None) -> str:
 
 
 def narrow(prefix: str, requested: str | None) -> str:
-    """The requested area inside the user's prefix (a town is its first nine digits)."""
-    if not requested:
+    """The requested area inside the user's prefix (a town is its first nine digits); anything
+    that is no area code (6, 9 or 12 ASCII digits) or lies outside is the user's own area."""
+    if not (requested and requested.isascii() and requested.isdigit()):
+        return prefix
+    if len(requested) not in (6, 9, 12):
         return prefix
     wanted = requested[:9] if requested.endswith("000") and len(requested) == 12 else requested
     return wanted if wanted.startswith(prefix) else prefix

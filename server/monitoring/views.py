@@ -14,6 +14,7 @@ from server.areas.service import CHINA
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_USER_ROLES
 from server.db import get_session
+from server.errors import BadArgument
 from server.monitoring import cases as case_service
 from server.monitoring import service
 from server.monitoring.charts import bar_chart
@@ -21,6 +22,7 @@ from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
 from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
 from server.registry.visibility import concerns_duty
+from server.web import month_value
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 WRITERS = ("county_admin", "town_reviewer", "village_committee")
@@ -46,10 +48,10 @@ def month_arg() -> date:
     raw = request.args.get("month") or request.form.get("month")
     if not raw:
         return today().replace(day=1)
-    try:
-        return datetime.strptime(raw, "%Y-%m").replace(day=1).date()  # noqa: DTZ007 - a month
-    except ValueError:
-        abort(400)
+    first = month_value(raw)
+    if first is None:
+        raise BadArgument("月份 month 无效，应为 YYYY-MM / the month is invalid: YYYY-MM")
+    return first
 
 
 def user_prefix() -> str:

@@ -490,11 +490,11 @@ def binder_households(
     """The households a village's binder holds, in archive order."""
     check_month(month)
     check_access(user, village_code)
-    _audit_print(session, user, "village_binder", f"{village_code} {month}", village_code)
     if not session.scalar(
         select(Area.id).where(Area.code == village_code, Area.level == "village")
     ):
         raise RecordNotFound(f"找不到行政村 {village_code} / no village {village_code}")
+    _audit_print(session, user, "village_binder", f"{village_code} {month}", village_code)
     households = list(
         session.scalars(
             select(Household)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from typing import IO
-from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from server.auth.decorators import current_web_user, login_required
 from server.db import get_session, writes
 from server.printing import binder, render, service
+from server.web import content_disposition
 
 bp = Blueprint("printing", __name__, template_folder="templates")
 CHUNK = 256 * 1024
@@ -19,11 +19,6 @@ CHUNK = 256 * 1024
 
 def _base_url() -> str:
     return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-
-
-def content_disposition(filename: str, ascii_filename: str) -> str:
-    """RFC 6266: an ASCII `filename` for old clients, the Chinese name as RFC 5987 filename*."""
-    return f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def _stream(spool: IO[bytes], filename: str, ascii_filename: str) -> Response:

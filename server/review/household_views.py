@@ -13,6 +13,7 @@ from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
 from server.review.views import _code, _me, bp
+from server.web import paging_id
 
 STATUS_LABELS = {
     "pending_review": "待审核 Pending review",
@@ -58,7 +59,7 @@ def households() -> str:
         _me(),
         status=status,
         village=_code(request.args.get("village")),
-        after_id=request.args.get("after", type=int),
+        after_id=paging_id("after"),
     )
     return render_template(
         "review/households.html",

@@ -6,8 +6,6 @@ The services check role and scope; an out-of-scope id answers 404 like a missing
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from server.audit.masking import mask_id_number, mask_phone, mask_text
@@ -23,6 +21,7 @@ from server.review import service
 from server.review.forms import ExportForm, RevealForm, ReviewForm
 from server.review.models import REVIEW_STATES
 from server.review.presenter import present
+from server.web import content_disposition, date_arg, paging_id
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
 bp.add_app_template_filter(mask_id_number, "mask_id")
@@ -74,24 +73,17 @@ def _queue_filter() -> service.QueueFilter:
         form=args.get("form") or None,
         town=_code(args.get("town")),
         village=_code(args.get("village")),
-        since=_date(args.get("since")),
-        until=_date(args.get("until")),
+        since=date_arg("since"),
+        until=date_arg("until"),
         state=args.get("state") if args.get("state") in REVIEW_STATES else None,
         household_type=args.get("type") if args.get("type") in HOUSEHOLD_TYPE_LABELS else None,
         flags=frozenset(f for f in args.getlist("flag") if f in service.FLAGS),
-        before_id=args.get("before", type=int),
+        before_id=paging_id("before"),
     )
 
 
 def _code(value: str | None) -> str | None:
     return value if value and value.isdigit() and len(value) == 12 else None
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @bp.get("/submissions/<int:submission_id>")
@@ -173,7 +165,7 @@ def attachment(version_id: int, filename: str) -> Response:
     inline = (content_type or "").startswith("image/") and "svg" not in (content_type or "")
     response = Response(content, mimetype=content_type if inline else "application/octet-stream")
     if not inline:
-        response.headers["Content-Disposition"] = "attachment"
+        response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -188,5 +180,5 @@ def raw_xml(version_id: int) -> Response:
     xml = service.export_xml(session, _me(), version_id, ip=request.remote_addr)
     session.commit()
     response = Response(xml, mimetype="application/xml")
-    response.headers["Content-Disposition"] = f"attachment; filename=version-{version_id}.xml"
+    response.headers["Content-Disposition"] = content_disposition(f"version-{version_id}.xml")
     return response

@@ -109,3 +109,41 @@ def test_a_submission_for_a_form_id_nobody_published_is_404(client, eli):
     resp = post(client, eli, data.replace(b'id="<script>"', b'id="&lt;script&gt;"'), FILES)
     assert resp.status_code == 404
     assert "<script>" in message(resp)
+
+
+PHOTO_PART = b'name="1755684169123.jpg"; filename="1755684169123.jpg"'
+
+
+@pytest.mark.parametrize(
+    ("disposition", "words"),
+    [
+        (b'name="a\r\nX-Injected: 1.jpg"; filename="a\r\nX-Injected: 1.jpg"', "无法解析"),
+        (b'name="1755684169123.jpg"; filename="1755684169123\n.jpg"', "换行符"),
+        (b'name="1755684169123.jpg"; filename="1755684169"123.jpg"', "无法解析"),
+        (b'name="1755684169123.jpg"', "缺少文件名"),
+    ],
+)
+def test_a_malformed_attachment_header_is_a_400_and_nothing_is_kept(
+    client, eli, disposition, words
+):
+    body, content_type = multipart_body(visit(), FILES)
+    assert PHOTO_PART in body
+    resp = client.post(
+        f"/key/{eli.token}/submission?{DEVICE}",
+        data=body.replace(PHOTO_PART, disposition),
+        content_type=content_type,
+    )
+    assert resp.status_code == 400
+    assert resp.mimetype == "text/xml"
+    assert "multipart" in message(resp) and words in message(resp)
+
+
+def test_a_control_character_in_the_query_is_a_400_message_for_the_phone(client, eli):
+    body, content_type = multipart_body(visit(), FILES)
+    resp = client.post(
+        f"/key/{eli.token}/submission?deviceID=collect%3Aab%00cd",
+        data=body,
+        content_type=content_type,
+    )
+    assert resp.status_code == 400
+    assert "控制字符" in message(resp)

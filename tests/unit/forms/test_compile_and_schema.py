@@ -86,6 +86,17 @@ def test_a_form_without_version_is_refused():
         compile_xlsform(source, file_name="visit.md")
 
 
+@pytest.mark.parametrize("form_id", ['x"; filename="evil', "a b", "-x", "x" * 65, "a/b"])
+def test_a_form_id_outside_the_url_and_file_name_charset_is_refused(form_id):
+    with pytest.raises(InvalidXLSForm, match="form_id"):
+        compile_xlsform(markdown_form(form_id=form_id), file_name="v.md")
+
+
+@pytest.mark.parametrize("form_id", ["visit_test", "2026.visit-v2", "走访_2026", "x" * 64])
+def test_form_ids_of_letters_digits_and_dot_dash_underscore_are_accepted(form_id):
+    assert compile_xlsform(markdown_form(form_id=form_id), file_name="v.md").form_id == form_id
+
+
 def test_unsupported_file_types_are_refused():
     with pytest.raises(InvalidXLSForm, match=r"\.pdf"):
         compile_xlsform(b"%PDF", file_name="form.pdf")

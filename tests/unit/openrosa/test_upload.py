@@ -78,3 +78,62 @@ def test_too_many_parts_is_413():
     body, content_type = multipart_body(XML, {f"{n}.jpg": b"x" for n in range(20)})
     with pytest.raises(TooLarge):
         read_upload(content_type, [body], max_parts=10)
+
+
+PHOTO_HEADER = b'Content-Disposition: form-data; name="a.jpg"; filename="a.jpg"'
+
+
+def _body_with_photo_header(header: bytes) -> tuple[bytes, str]:
+    body, content_type = multipart_body(XML, {"a.jpg": b"abc", "b.jpg": b"def"})
+    assert PHOTO_HEADER in body
+    return body.replace(PHOTO_HEADER, header), content_type
+
+
+@pytest.mark.parametrize(
+    ("header", "words"),
+    [
+        (
+            b'Content-Disposition: form-data; name="a\r\nX-Injected: 1.jpg"; '
+            b'filename="a\r\nX-Injected: 1.jpg"',
+            "Content-Disposition 无法解析",
+        ),
+        (b'Content-Disposition: form-data; name="a.jpg"; filename="a\nb.jpg"', "换行符"),
+        (b'Content-Disposition: form-data; name="a.jpg"; filename="a\rb.jpg"', "换行符"),
+        (b'Content-Disposition: form-data; name="a.jpg"; filename="a"b.jpg"', "无法解析"),
+        (b'Content-Disposition: form-data; name="a.jpg"; filename="a.jpg', "无法解析"),
+        (
+            b'Content-Disposition: form-data; name="a.jpg"; filename="a.jpg"; filename="x"',
+            "无法解析",
+        ),
+        (b"Content-Disposition: form-data; name", "无法解析"),
+        (b'Content-Disposition: form-data; name="a.jpg"', "缺少文件名"),
+        (PHOTO_HEADER + b"\r\n" + PHOTO_HEADER, "Content-Disposition 重复"),
+        (PHOTO_HEADER + b"\r\nContent-Type: image/png", "Content-Type 重复"),
+    ],
+)
+def test_a_part_header_the_parser_could_only_guess_at_is_refused(header, words):
+    body, content_type = _body_with_photo_header(header)
+    with pytest.raises(MalformedSubmission, match=words) as refused:
+        read_upload(content_type, [body])
+    assert refused.value.status == 400
+    with pytest.raises(MalformedSubmission):  # in small chunks the parser may see it first
+        read_upload(content_type, chunked(body, 7))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'Content-Disposition: form-data; name="a.jpg"; filename="a.jpg"',
+        b'Content-Disposition: FORM-DATA; name=a.jpg; filename="a.jpg"  ;',
+        b'Content-Disposition: form-data; name="a.jpg"; filename="say \\"hi\\".jpg"',
+        b'Content-Disposition: form-data; name="a.jpg"; filename="a.jpg"; size=3',
+    ],
+)
+def test_well_formed_part_headers_are_read(header):
+    body, content_type = _body_with_photo_header(header)
+    assert len(read_upload(content_type, [body]).files) == 2
+
+
+def test_the_is_incomplete_field_needs_no_file_name():
+    body, content_type = multipart_body(XML, {"a.jpg": b"abc"}, incomplete=True)
+    assert [f.filename for f in read_upload(content_type, [body]).files] == ["a.jpg"]
