@@ -7,7 +7,6 @@ its bind type. A value that does not parse becomes None plus an `Issue`, never a
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,9 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from server.core.geo import GeoPoint, parse_geopoint
 from server.forms.xform import Field, FormSchema
 from server.ingest.instance import Element
-from server.registry.records import GeoPoint, Issue
+from server.registry.records import Issue
 
 # `meta` is the OpenRosa envelope (deprecatedID, audit, entity…): never an unknown field.
 ENVELOPE = "meta"
@@ -194,18 +194,10 @@ def _parse_datetime(raw: str) -> datetime:
 
 
 def _parse_geopoint(raw: str) -> GeoPoint:
-    parts = raw.split()
-    if not 2 <= len(parts) <= 4 or not all(_DECIMAL.fullmatch(p) for p in parts):
+    point = parse_geopoint(raw)
+    if point is None:
         raise Unparseable("not_a_geopoint")
-    numbers = [float(p) for p in parts]
-    if not all(math.isfinite(n) for n in numbers):
-        raise Unparseable("not_a_geopoint")
-    latitude, longitude = numbers[0], numbers[1]
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise Unparseable("not_a_geopoint")
-    altitude = numbers[2] if len(numbers) > 2 else None
-    accuracy = numbers[3] if len(numbers) > 3 else None
-    return GeoPoint(latitude, longitude, altitude, accuracy)
+    return point
 
 
 def _relative(schema_path: str) -> str:

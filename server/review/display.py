@@ -8,7 +8,6 @@ as thumbnails and distances. `flatten` + `diff` compare two versions field by fi
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
@@ -232,24 +231,6 @@ def diff(
             label = f"{labels.get(bare, bare)}{where}"
             changes.append(Change(label, before, after, bare.rsplit("/", 1)[-1]))
     return changes
-
-
-def parse_geopoint(raw: str | None) -> tuple[float, float] | None:
-    parts = (raw or "").split()
-    try:
-        return (float(parts[0]), float(parts[1])) if len(parts) >= 2 else None
-    except ValueError:
-        return None
-
-
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in metres (haversine; plenty for 'is this visit at the house')."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
 def _local(tag: object) -> str:

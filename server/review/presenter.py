@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from server.audit.masking import mask_text
+from server.core.geo import distance_m, parse_geopoint
 from server.ingest.models import SubmissionVersion
 from server.review.display import (
     Answer,
@@ -15,10 +16,8 @@ from server.review.display import (
     Table,
     choice_labels,
     diff,
-    distance_m,
     flatten,
     layout,
-    parse_geopoint,
 )
 from server.review.service import SubmissionDetail
 
@@ -52,14 +51,14 @@ def present(
     sections = layout(detail.current.xml, schema, choices, lang)
     if not revealed:
         sections = tuple(_mask_section(s) for s in sections)
-    home = None
-    if detail.household and detail.household.latitude is not None:
-        home = (detail.household.latitude, detail.household.longitude or 0.0)
+    home = detail.household
     distances = {}
     for answer in _answers(sections):
         point = parse_geopoint(answer.raw) if answer.kind == "geopoint" else None
-        if point and home:
-            distances[answer.path] = distance_m(point, home)
+        if point and home and home.latitude is not None and home.longitude is not None:
+            distances[answer.path] = distance_m(
+                point.latitude, point.longitude, home.latitude, home.longitude
+            )
     files = {a.filename for a in detail.current.attachments if not a.is_missing}
     return SubmissionView(sections, distances, _history(detail, revealed, lang), files)
 

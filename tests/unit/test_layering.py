@@ -9,6 +9,7 @@ import pytest
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 PURE = [
+    "core/geo.py",
     "ingest/instance.py",
     "ingest/normalize.py",
     "ingest/values.py",

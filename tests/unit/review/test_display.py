@@ -6,7 +6,7 @@ import textwrap
 
 from server.forms.compile import compile_xlsform
 from server.forms.xform import parse_xform
-from server.review.display import Answer, Table, choice_labels, diff, distance_m, flatten, layout
+from server.review.display import Answer, Table, choice_labels, diff, flatten, layout
 
 FORM = """
 | survey   |              |          |                    |                   |
@@ -79,7 +79,3 @@ def test_diff_names_the_changed_fields_with_their_labels():
     changes = [(c.label, c.old, c.new, c.field) for c in diff(before, after, schema)]
     assert changes == [("住房安全等级", "C", "A", "grade"), ("姓名[2]", "李梅", "李梅梅", "name")]
 
-
-def test_distance():
-    assert round(distance_m((24.0512, 114.2033), (24.0512, 114.2033))) == 0
-    assert 1100 < distance_m((24.0512, 114.2033), (24.0612, 114.2033)) < 1120
