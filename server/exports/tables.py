@@ -242,7 +242,7 @@ def _sensitive(f: Field) -> str | None:
 
 
 def _header(schema: FormSchema, f: Field) -> str:
-    label = f.labels.get("中文 (zh)") or next(iter(f.labels.values()), "")
+    label = schema.label_of(f, "zh")  # stored at publish; a reference to an answer is named
     column = _column_name(schema, f)
     return f"{label} {column}".strip() if label else column
 

@@ -95,7 +95,7 @@ def normalize(
     loaded = _load(SCHEMAS[schema.form_id], stage1.values, issues)
     if loaded is None:
         return NormalizedSubmission(issues=tuple(issues))
-    return _complete_bayou(build(loaded, issues), schema.choices.get("bayou", ()))
+    return _complete_bayou(build(loaded, issues), tuple(schema.choices.get("bayou", {})))
 
 
 def _complete_bayou(result: NormalizedSubmission, items: tuple[str, ...]) -> NormalizedSubmission:

@@ -53,7 +53,8 @@ def test_one_table_per_repeat_with_central_column_names_and_keys_last():
         "村 place-village",
         "meta-instanceID",
     ]
-    assert tables["sheet-members"] == ["的成员姓名 name", "PARENT_KEY", "KEY"]
+    # the label shows an answer: the header names the question it comes from
+    assert tables["sheet-members"] == ["村的成员姓名 name", "PARENT_KEY", "KEY"]
     assert tables["sheet-jobs"] == ["月数 months", "PARENT_KEY", "KEY"]
     assert tables["sheet-gaps"] == ["说明 detail", "PARENT_KEY", "KEY"]
 
