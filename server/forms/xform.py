@@ -73,7 +73,14 @@ class FormSchema:
     choices: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As stored (JSON): a choice list is a list of [item name, labels] pairs, because a
+        JSON object's keys lose their order in PostgreSQL's JSONB."""
+        data = asdict(self)
+        data["choices"] = {
+            name: [[item, labels] for item, labels in items.items()]
+            for name, items in self.choices.items()
+        }
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FormSchema:
@@ -135,12 +142,17 @@ def fill_label(label: str, fill: Callable[[str], str | None]) -> str:
     return text.strip()
 
 
-def _items(items: Any) -> dict[str, dict[str, str]]:
-    """A stored list: item name → labels (a list of names, as stored before labels were, has
-    none)."""
-    if isinstance(items, dict):
-        return {name: dict(labels) for name, labels in items.items()}
-    return {name: {} for name in items}
+def _items(stored: list[Any]) -> dict[str, dict[str, str]]:
+    """A stored list: [item name, labels] pairs; a bare item name (stored before labels were)
+    has none."""
+    items: dict[str, dict[str, str]] = {}
+    for item in stored:
+        if isinstance(item, str):
+            items[item] = {}
+        else:
+            name, labels = item
+            items[name] = dict(labels)
+    return items
 
 
 @dataclass(frozen=True, slots=True)
