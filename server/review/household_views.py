@@ -9,6 +9,7 @@ from server.auth.decorators import login_required
 from server.auth.scope import DEPARTMENTS, STAGE_ROLE
 from server.db import get_session
 from server.errors import DomainError
+from server.i18n import current_language
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
@@ -76,7 +77,7 @@ def households() -> str:
 @login_required
 def household_page(code: str, *, revealed: frozenset[str] = frozenset(), status: int = 200):
     session = get_session()
-    page = household.get_household_page(session, _me(), code)
+    page = household.get_household_page(session, _me(), code, lang=current_language())
     me = _me()
     case = next((c for c in page.cases if c.stage != "closed"), None)
     return render_template(
