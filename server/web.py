@@ -27,7 +27,7 @@ from werkzeug.http import dump_options_header
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 from werkzeug.utils import cached_property
 
-from server.errors import BadArgument
+from server.core.errors import BadArgument
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NO_CONTROL = r"\x00-\x1f\x7f-\x9f"

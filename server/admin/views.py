@@ -32,8 +32,8 @@ from server.auth.service import (
     revoke_app_user,
     rotate_secrets,
 )
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.forms.models import Form
 from server.forms.service import list_forms
 

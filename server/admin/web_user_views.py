@@ -20,8 +20,8 @@ from server.auth.service import (
     log_out_everywhere,
 )
 from server.auth.sessions import live_session_counts
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 
 
 def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> tuple[str, int]:  # type: ignore[no-untyped-def]

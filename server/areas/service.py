@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.areas.codes import AreaRow
 from server.areas.models import Area
-from server.errors import NotFound
+from server.core.errors import NotFound
 from server.memo import Memo
 
 CHINA = ZoneInfo("Asia/Shanghai")

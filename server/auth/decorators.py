@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from flask import Response, current_app, g, redirect, request, url_for
 
-from server.auth.errors import AccessDenied
 from server.auth.models import WebSession, WebUser
 from server.auth.next_page import safe_next_path
 from server.auth.sessions import find_session
+from server.core.errors import AccessDenied
 from server.db import get_session
 
 COOKIE = "fangfan_login"

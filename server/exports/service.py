@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from server.auth.models import AppUser
-from server.errors import DomainError
+from server.core.errors import DomainError
 from server.exports import tables as t
 from server.forms.models import Form, FormVersion
 from server.forms.xform import is_form_id

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.areas.service import CHINA, village_codes_in_scope
 from server.auth.models import AppUser
+from server.core.errors import DomainError
 from server.db import WRITE, utcnow
-from server.errors import DomainError
 from server.forms.models import Form, FormVersion
 from server.ingest.models import SubmissionIssue, SubmissionVersion
 from server.ingest.normalize import normalize

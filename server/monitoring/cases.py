@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from server.errors import DomainError
+from server.core.errors import DomainError
 from server.monitoring.models import DECISIONS, WarningCase
 from server.monitoring.service import monthly_overview, settings_for
 from server.registry.models import Household, MajorEvent

@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 from server.areas.service import CHINA
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_USER_ROLES
+from server.core.errors import BadArgument
 from server.db import get_session
-from server.errors import BadArgument
 from server.monitoring import cases as case_service
 from server.monitoring import service
 from server.monitoring.charts import bar_chart

@@ -32,9 +32,10 @@ from flask_httpauth import HTTPDigestAuth
 from sqlalchemy.orm import Session
 
 from server.auth.digest import NonceState, check_nonce, make_nonce, make_opaque, nonce_count
-from server.auth.errors import AccessDenied, TooManyFailures, Unauthenticated
+from server.auth.errors import TooManyFailures, Unauthenticated
 from server.auth.service import PhoneUser, check_password, find_phone_user
 from server.auth.throttle import Throttle, Throttled, parse_limits
+from server.core.errors import AccessDenied
 from server.db import reader_session
 from server.shared_state import Mark, shared_state
 

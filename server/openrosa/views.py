@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from server.areas.service import this_year
-from server.auth.errors import AccessDenied, Unauthenticated
+from server.auth.errors import Unauthenticated
+from server.core.errors import AccessDenied, DomainError
 from server.db import WRITE, get_session, reader_session, utcnow
-from server.errors import DomainError
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
 from server.ingest.instance import Limits

@@ -24,10 +24,9 @@ from sqlalchemy.orm import Session
 from server.areas.models import Area
 from server.areas.service import CHINA
 from server.audit.service import record
-from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
 from server.auth.scope import may, may_access_village, town_of
-from server.errors import DomainError, NotFound
+from server.core.errors import AccessDenied, DomainError, NotFound
 from server.forms.models import FormVersion
 from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
 from server.ingest.normalize import normalize

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.areas.service import village_titles
-from server.errors import DomainError
+from server.core.errors import DomainError
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,

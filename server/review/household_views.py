@@ -7,8 +7,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from server.areas.service import this_year
 from server.auth.decorators import login_required
 from server.auth.scope import DEPARTMENTS, STAGE_ROLE
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm

@@ -10,11 +10,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 
 from server.audit.masking import mask_id_number, mask_phone, mask_text
 from server.auth.decorators import current_web_user, login_required
-from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
 from server.auth.scope import may
+from server.core.errors import AccessDenied, DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.i18n import current_language
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import service
