@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from server.areas.codes import XINFENG_FILE, parse_area_file
 from server.areas.service import load_areas, this_year
 from server.auth.models import AppUser
 from server.auth.service import AppUserSecrets, create_app_user
+from server.core import clock
 from server.forms.models import FormVersion
 from server.forms.service import publish_form
 from server.registry.models import Household
@@ -128,6 +130,16 @@ def make_household(
         "head_phone": "13812345678",
     } | overrides
     return add_household(session, code=code, village_code=village_code, **values)
+
+
+@pytest.fixture
+def freeze_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Stop the server's clock (server/core/clock.py) at an aware moment, for this test."""
+
+    def freeze(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "_now", lambda: moment.astimezone(UTC))
+
+    return freeze
 
 
 @pytest.fixture

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from server.areas.codes import AreaRow
 from server.areas.models import Area
+from server.core import clock
 from server.core.errors import NotFound
 from server.memo import Memo
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class UnknownArea(NotFound):
@@ -129,7 +126,7 @@ def list_towns_in_scope(session: Session, scope_code: str, *, year: int) -> Sequ
 
 def this_year() -> int:
     """The calendar year in China, which decides which area names are in force."""
-    return datetime.now(CHINA).year
+    return clock.today().year
 
 
 def list_areas(session: Session, *, year: int) -> Sequence[Area]:

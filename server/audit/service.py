@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.areas.service import CHINA
 from server.audit.models import ACTIONS, AuditEvent
 from server.auth.models import WebUser
+from server.core.clock import china_midnight
 
 PAGE_SIZE = 50
 
@@ -74,16 +74,12 @@ def list_events(session: Session, filters: AuditFilter) -> Sequence[AuditEvent]:
     if filters.area_code:
         query = query.where(AuditEvent.area_code.startswith(_area_prefix(filters.area_code)))
     if filters.since:
-        query = query.where(AuditEvent.at >= _midnight(filters.since))
+        query = query.where(AuditEvent.at >= china_midnight(filters.since))
     if filters.until:
-        query = query.where(AuditEvent.at < _midnight(filters.until) + timedelta(days=1))
+        query = query.where(AuditEvent.at < china_midnight(filters.until) + timedelta(days=1))
     if filters.before_id:
         query = query.where(AuditEvent.id < filters.before_id)
     return session.scalars(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)).all()
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA)
 
 
 def _area_prefix(code: str) -> str:

@@ -21,7 +21,7 @@ from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserF
 from server.auth.passwords import password_problems
 from server.auth.scope import DEPARTMENTS, Scope
 from server.auth.sessions import end_sessions
-from server.db import utcnow
+from server.core import clock
 from server.memo import Memo
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
@@ -135,7 +135,7 @@ def _generated_password(length: int, *, username: str) -> str:
 def revoke_app_user(session: Session, username: str) -> AppUser:
     user = get_app_user(session, username)
     if user.revoked_at is None:
-        user.revoked_at = utcnow()
+        user.revoked_at = clock.now()
     session.flush()
     return user
 
@@ -315,7 +315,7 @@ def authenticate_web_user(session: Session, username: str, password: str) -> Web
         ok = False
     if not ok or user is None or not user.is_active:
         return None
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     session.flush()
     return user
 
@@ -342,7 +342,7 @@ def disable_web_user(session: Session, username: str) -> WebUser:
     """Revoke a web user: every session of theirs ends at once."""
     user = _web_user_named(session, username)
     if user.disabled_at is None:
-        user.disabled_at = utcnow()
+        user.disabled_at = clock.now()
     end_sessions(session, user, reason="disabled")
     session.flush()
     return user

@@ -12,13 +12,14 @@ from server.audit.service import record
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_USER_ROLES
 from server.auth.scope import may
+from server.core import clock
 from server.db import get_session, writes
 from server.exports import report as report_service
 from server.exports.service import ExportFilter, registry_export, submissions_export
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
-from server.monitoring.views import today, user_duty, user_prefix
+from server.monitoring.views import user_duty, user_prefix
 from server.web import content_disposition, date_arg, month_value
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
@@ -38,7 +39,7 @@ def registry(fmt: str) -> Response:
     export_filter = _checked_filter(fmt)
     tables = registry_export(get_session(), export_filter)
     _audit("registry", None, fmt, export_filter)
-    return _download(tables, f"registry-{today():%Y%m%d}", fmt)
+    return _download(tables, f"registry-{clock.today():%Y%m%d}", fmt)
 
 
 @bp.get("/submissions/<form_id>.<fmt>")
@@ -53,19 +54,23 @@ def submissions(form_id: str, fmt: str) -> Response:
     export_filter = _checked_filter(fmt)
     tables = submissions_export(get_session(), form_id, export_filter)  # an unknown form: 404
     _audit("submissions", form_id, fmt, export_filter)
-    return _download(tables, f"{form_id}-{today():%Y%m%d}", fmt)
+    return _download(tables, f"{form_id}-{clock.today():%Y%m%d}", fmt)
 
 
 @bp.get("/report-<month>.<fmt>")
 @writes  # the audit row
 @role_required(*WEB_USER_ROLES)
 def report(month: str, fmt: str) -> Response:
-    first = month_value(month)
-    if fmt not in ("xlsx", "pdf") or first is None:
+    period = month_value(month)
+    if fmt not in ("xlsx", "pdf") or period is None:
         abort(404)
     _audit("monthly_report", month, fmt, _filter())
     context = report_service.monthly_report(
-        get_session(), month=first, prefix=user_prefix(), today=today(), duty=user_duty()
+        get_session(),
+        month=period.first,
+        prefix=user_prefix(),
+        today=clock.today(),
+        duty=user_duty(),
     )
     if fmt == "pdf":
         body, mimetype = report_service.render_pdf(context), "application/pdf"

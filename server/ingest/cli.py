@@ -9,7 +9,7 @@ import threading
 
 import click
 
-from server.areas.service import CHINA
+from server.core.clock import in_china
 from server.db import unit_of_work
 from server.ingest.processing import list_attention, process_versions, select_versions
 from server.ingest.worker import run_worker
@@ -75,7 +75,7 @@ def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(obj.app) as session:
         rows = list_attention(session, limit=limit)
         for version, form_id in rows:
-            received = version.received_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+            received = in_china(version.received_at).strftime("%Y-%m-%d %H:%M")
             click.echo(
                 f"{received}  {form_id:18} {version.instance_id}  "
                 f"{version.instance_name or ''}\n    → {version.attention_reason}"

@@ -7,13 +7,10 @@ result is a `PrintJob` that `printing.render` turns into a PDF.
 
 from __future__ import annotations
 
-import calendar
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -22,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
-from server.areas.service import CHINA
 from server.audit.service import record
 from server.auth.models import WebUser
 from server.auth.scope import may, may_access_village, town_of
-from server.core.errors import AccessDenied, DomainError, NotFound
+from server.core import clock
+from server.core.clock import Month
+from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
 from server.forms.models import FormVersion
 from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
 from server.ingest.normalize import normalize
@@ -45,7 +43,6 @@ from server.registry.models import (
     Visit,
 )
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 KIND_TITLES = {"household": "户档案", "work-form": "帮扶工作表", "event": "重大变故事项报告单"}
 
 
@@ -113,11 +110,12 @@ def get_household(session: Session, code: str) -> Household:
     return household
 
 
-def check_month(month: str) -> tuple[date, date]:
-    if not MONTH.match(month):
-        raise InvalidMonth(f"月份格式应为 YYYY-MM：{month} / month must be YYYY-MM")
-    year, number = (int(x) for x in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+def check_month(month: str) -> Month:
+    """The month of a print's path: a 404 (InvalidMonth) if it is not one."""
+    try:
+        return Month.parse(month)
+    except BadArgument as err:
+        raise InvalidMonth(err.message) from err
 
 
 def area_names(session: Session, village_code: str) -> dict[str, str]:
@@ -144,7 +142,7 @@ def issue_archive_number(session: Session, household: Household) -> str:
     and never changed afterwards. Printing only shows it: a GET must not change state."""
     if household.archive_no:
         return household.archive_no
-    year = (household.identified_on or datetime.now(CHINA).date()).year
+    year = (household.identified_on or clock.today()).year
     for _attempt in range(5):
         taken = session.scalar(
             select(func.max(ArchiveNumber.sequence)).where(
@@ -353,7 +351,8 @@ def work_forms_data(
     session: Session, households: list[Household], month: str, base_url: str
 ) -> list[dict]:
     """One work form per household for the month, in the given order (3 queries in all)."""
-    first, last = check_month(month)
+    period = check_month(month)
+    first, last = period.first, period.last
     ids = [h.id for h in households]
     visits = (
         list(

@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
-from server.areas.service import CHINA
 from server.audit.service import record
 from server.auth.models import WebUser
 from server.auth.scope import indicator_codes_for, may, sections_for
+from server.core import clock
 from server.forms.models import FormVersion
 from server.ingest.models import SubmissionVersion
 from server.registry.models import (
@@ -71,7 +70,7 @@ def get_household_in_scope(session: Session, actor: WebUser, code: str) -> House
 
 def _visible_to(actor: WebUser) -> ColumnElement[bool]:
     """The households the actor may see today (a duty looks back from China's date)."""
-    return household_visible_to(actor, today=datetime.now(CHINA).date())
+    return household_visible_to(actor, today=clock.today())
 
 
 def list_households(

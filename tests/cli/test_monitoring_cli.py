@@ -42,6 +42,7 @@ def test_the_month_warnings_and_the_report(fangfan, tmp_path: Path):  # noqa: F8
     _households(3)
     month = fangfan("monitoring", "month", "--month", "2026-10").output
     assert "黄磜镇\t3\t0/6\t3\t3" in month
+    assert "YYYY-MM" in fangfan("monitoring", "month", "--month", "2026-13", ok=False).output
     assert "opened 3" in fangfan("monitoring", "warnings", "--month", "2026-10").output
     assert "opened 0" in fangfan("monitoring", "warnings", "--month", "2026-10").output
     report = tmp_path / "report.xlsx"

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from server.audit.models import AuditEvent
 from server.auth.models import WebSession
-from server.db import utcnow
+from server.core import clock
 from tests.http.web.helpers import csrf_token, login, post_form
 
 HTML = {"Accept": "text/html"}
@@ -77,7 +77,7 @@ def test_the_cookie_carries_a_random_token_that_the_server_keeps_only_hashed(app
 def test_an_expired_session_sends_the_browser_to_the_login(app, session, sam):
     copied = _log_in_and_copy_cookies(app, sam)
     assert _opens(app, copied)
-    nine_hours_ago = utcnow() - timedelta(hours=9)
+    nine_hours_ago = clock.now() - timedelta(hours=9)
     session.execute(
         update(WebSession)
         .where(WebSession.user_id == sam.user.id)
