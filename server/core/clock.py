@@ -54,8 +54,10 @@ def china_date(moment: datetime) -> date:
 
 
 def china_midnight(day: date) -> datetime:
-    """The moment `day` begins in China (aware): compare stored times with it."""
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA)
+    """The moment `day` begins in China, in UTC: compare stored times with it. In UTC because
+    SQLite keeps times as text without their offset, so a bound at +08:00 would be compared
+    as if it were UTC, eight hours off."""
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(UTC)
 
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")

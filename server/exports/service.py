@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from server.auth.models import AppUser
+from server.core.clock import china_midnight
 from server.core.errors import DomainError
 from server.exports import tables as t
 from server.forms.models import Form, FormVersion
@@ -301,14 +302,11 @@ def submissions_statement(session: Session, xml_form_id: str, f: ExportFilter): 
     )
     if len(f.prefix) > 6:  # a town or village sees what its own cadres sent
         stmt = stmt.where(AppUser.area_code.startswith(f.prefix, autoescape=True))
-    if f.date_from:
-        stmt = stmt.where(
-            SubmissionVersion.received_at >= datetime.combine(f.date_from, time(), UTC)
-        )
+    if f.date_from:  # received on a day in China, as the review queue filters them
+        stmt = stmt.where(SubmissionVersion.received_at >= china_midnight(f.date_from))
     if f.date_to:
         stmt = stmt.where(
-            SubmissionVersion.received_at
-            < datetime.combine(f.date_to + timedelta(days=1), time(), UTC)
+            SubmissionVersion.received_at < china_midnight(f.date_to) + timedelta(days=1)
         )
     return stmt
 

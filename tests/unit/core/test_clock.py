@@ -38,7 +38,9 @@ def test_a_stored_time_is_read_as_utc_even_when_sqlite_returns_it_naive():
 
 def test_china_midnight_is_sixteen_hours_utc_the_day_before():
     midnight = clock.china_midnight(date(2026, 4, 1))
-    assert midnight.astimezone(UTC) == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
+    assert midnight == datetime(2026, 4, 1, tzinfo=CHINA)
+    assert midnight.tzinfo is UTC  # as stored times are: SQLite compares them as text
+    assert str(midnight) == "2026-03-31 16:00:00+00:00"
     assert clock.china_date(midnight) == date(2026, 4, 1)
 
 
