@@ -220,6 +220,8 @@ def seed(app) -> Seeded:  # type: ignore[no-untyped-def]
                 form_ids=form_ids,
                 realm=app.config["DIGEST_REALM"],
                 year=this_year(),
+                actor=None,
+                operator="bench",
             )
             cadres.append(Cadre(label, username, secrets_.token, secrets_.password))
     return Seeded(form_ids, media_form, cadres[0], cadres[1], len(rows))

@@ -20,10 +20,11 @@ def create_app(config: Config | None = None) -> Flask:
         shared_state,
         web,
     )
+    from server.admin import (
+        audit_views,
+        web_user_views,  # noqa: F401 - adds its routes to admin.bp
+    )
     from server.admin import views as admin_views
-    from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
-    from server.audit import hooks as audit_hooks
-    from server.audit import views as audit_views
     from server.auth import login_limit
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
@@ -65,6 +66,5 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(blueprint)
     i18n.init_app(app)
     security_headers.init_app(app)  # after the last blueprint (i18n's)
-    audit_hooks.init_app(app)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app

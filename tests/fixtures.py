@@ -21,6 +21,7 @@ from server.registry.models import Household
 from server.registry.service import add_household
 
 REALM = "Fangfan"
+SETUP = "测试准备 test setup"  # who the audit log says set up a test's users
 LIANGBA = "440233100201"  # 梁坝村, 黄磜镇
 SANKENG = "440233100200"  # 三坑村, 黄磜镇
 HUANGQI = "440233100000"  # 黄磜镇
@@ -115,6 +116,8 @@ def make_app_user(
         form_ids=list(form_ids),
         realm=REALM,
         year=this_year(),
+        actor=None,
+        operator=SETUP,
     )
     return Persona(user, secrets_)
 
@@ -200,6 +203,8 @@ def make_web_user(  # type: ignore[no-untyped-def]
         area_code=area_code,
         year=this_year(),
         department=department,
+        actor=None,
+        operator=SETUP,
     )
     return WebPersona(user, password)
 

@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 from server.admin.forms import ConfirmForm, WebUserCreateForm
 from server.admin.views import ADMIN, _towns_and_villages, bp
 from server.areas.service import this_year
-from server.audit.service import record
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_ROLE_LABELS
 from server.auth.scope import DEPARTMENTS
@@ -71,22 +70,13 @@ def create_web() -> tuple[str, int]:
             area_code=form.area_code.data or None,
             department=form.department.data or None,
             year=this_year(),
+            actor=current_web_user(),
+            ip=request.remote_addr,
         )
     except DomainError as err:
         session.rollback()
         form.username.errors = [*form.username.errors, err.message]
         return _page(form, 422)
-    record(
-        session,
-        current_web_user(),
-        "web_user_created",
-        object_kind="web_user",
-        object_id=user.username,
-        area_code=user.area_code,
-        ip=request.remote_addr,
-        role=user.role,
-        department=user.department,
-    )
     session.commit()
     return _page(created=user, password=password)
 
@@ -96,16 +86,7 @@ def create_web() -> tuple[str, int]:
 def disable_web(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user = disable_web_user(session, username)
-        record(
-            session,
-            current_web_user(),
-            "web_user_disabled",
-            object_kind="web_user",
-            object_id=user.username,
-            area_code=user.area_code,
-            ip=request.remote_addr,
-        )
+        user = disable_web_user(session, username, actor=current_web_user(), ip=request.remote_addr)
         session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
     return redirect(url_for("admin.web_users"))
@@ -116,16 +97,8 @@ def disable_web(username: str) -> Response:
 def logout_everywhere(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user, ended = log_out_everywhere(session, username)
-        record(
-            session,
-            current_web_user(),
-            "web_user_logged_out_everywhere",
-            object_kind="web_user",
-            object_id=user.username,
-            area_code=user.area_code,
-            ip=request.remote_addr,
-            sessions_ended=ended,
+        user, ended = log_out_everywhere(
+            session, username, actor=current_web_user(), ip=request.remote_addr
         )
         session.commit()
         flash(

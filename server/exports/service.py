@@ -28,7 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from server.auth.models import AppUser
+from server.audit.service import record
+from server.auth.models import AppUser, WebUser
 from server.core.clock import china_midnight
 from server.core.errors import DomainError
 from server.exports import tables as t
@@ -351,3 +352,32 @@ def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: i
             batch = []
     if batch:
         yield batch
+
+
+def record_export(
+    session: Session,
+    actor: WebUser | None,
+    *,
+    kind: str,
+    what: str | None,
+    fmt: str,
+    export_filter: ExportFilter,
+    ip: str | None = None,
+    operator: str | None = None,
+) -> None:
+    """Put an export on record (who, what, which area, masked or not). The caller commits it
+    before the first byte is streamed, once everything the export needs was checked."""
+    record(
+        session,
+        actor,
+        "export_data",
+        object_kind=kind,
+        object_id=what,
+        area_code=export_filter.prefix,
+        ip=ip,
+        username=operator,
+        format=fmt,
+        masked=export_filter.masked,
+        since=str(export_filter.date_from or ""),
+        until=str(export_filter.date_to or ""),
+    )

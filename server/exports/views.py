@@ -8,14 +8,18 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from server.audit.service import record
 from server.auth.decorators import current_web_user, role_required
 from server.auth.models import WEB_USER_ROLES
 from server.auth.scope import may
 from server.core import clock
 from server.db import get_session, writes
 from server.exports import report as report_service
-from server.exports.service import ExportFilter, registry_export, submissions_export
+from server.exports.service import (
+    ExportFilter,
+    record_export,
+    registry_export,
+    submissions_export,
+)
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
@@ -81,21 +85,16 @@ def report(month: str, fmt: str) -> Response:
 
 
 def _audit(kind: str, what: str | None, fmt: str, export_filter: ExportFilter) -> None:
-    """Every export is on record (who, what, which area, masked or not), committed before the
-    first byte is streamed, and only once everything the export needs was checked."""
+    """Every export is on record, committed before the first byte is streamed."""
     session = get_session()
-    record(
+    record_export(
         session,
         current_web_user(),
-        "export_data",
-        object_kind=kind,
-        object_id=what,
-        area_code=export_filter.prefix,
+        kind=kind,
+        what=what,
+        fmt=fmt,
+        export_filter=export_filter,
         ip=request.remote_addr,
-        format=fmt,
-        masked=export_filter.masked,
-        since=str(export_filter.date_from or ""),
-        until=str(export_filter.date_to or ""),
     )
     session.commit()
 

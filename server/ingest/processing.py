@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.areas.service import village_codes_in_scope
+from server.audit.service import record
 from server.auth.models import AppUser
 from server.core import clock
 from server.core.clock import china_date, china_midnight
@@ -214,6 +215,34 @@ def select_versions(
             SubmissionVersion.received_at < china_midnight(until) + timedelta(days=1)
         )
     return list(session.scalars(query.order_by(SubmissionVersion.id)))
+
+
+def requeue_versions(
+    session: Session,
+    *,
+    states: Sequence[str],
+    form_id: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    operator: str,
+) -> list[int]:
+    """The versions the operator processes again (as `select_versions` finds them), on record
+    as one event for the lot (the web's "process again" records one per submission)."""
+    ids = select_versions(session, states=states, form_id=form_id, since=since, until=until)
+    if ids:
+        record(
+            session,
+            None,
+            "submission_requeued",
+            object_kind="submissions",
+            object_id=form_id,
+            username=operator,
+            states=list(states),
+            since=str(since or ""),
+            until=str(until or ""),
+            count=len(ids),
+        )
+    return ids
 
 
 def list_attention(session: Session, *, limit: int = 200) -> list[tuple[SubmissionVersion, str]]:

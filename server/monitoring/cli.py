@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from server.audit.service import command_line_operator
 from server.core import clock
 from server.core.clock import Month
 from server.db import unit_of_work
@@ -85,11 +86,22 @@ def warnings(obj, month) -> None:  # type: ignore[no-untyped-def]
 def report(obj, month, output) -> None:  # type: ignore[no-untyped-def]
     """县月度监测报告 / the county's monthly report (XLSX or PDF)."""
     from server.exports.report import monthly_report, render_pdf, render_xlsx
+    from server.exports.service import ExportFilter, record_export
 
+    fmt = "pdf" if output.suffix.lower() == ".pdf" else "xlsx"
     with unit_of_work(obj.app) as session:
+        record_export(
+            session,
+            None,
+            kind="monthly_report",
+            what=str(month),
+            fmt=fmt,
+            export_filter=ExportFilter(prefix=COUNTY_CODE, masked=False),
+            operator=command_line_operator(),
+        )
         context = monthly_report(
             session, month=month.first, prefix=COUNTY_CODE, today=clock.today()
         )
-    data = render_pdf(context) if output.suffix.lower() == ".pdf" else render_xlsx(context)
+    data = render_pdf(context) if fmt == "pdf" else render_xlsx(context)
     output.write_bytes(data)
     click.echo(f"已生成 {output} / wrote {output}")

@@ -292,9 +292,15 @@ def _identification_files(session: Session, version_id: int | None) -> tuple[str
 
 
 def _audit_print(
-    session: Session, user: PrintingUser | None, document: str, ident: str | int, village: str
+    session: Session,
+    user: PrintingUser | None,
+    document: str,
+    ident: str | int,
+    village: str,
+    operator: str | None,
 ) -> None:
-    """Every print is an export of personal data (the archive record shows full ID numbers)."""
+    """Every print is an export of personal data (the archive record shows full ID numbers).
+    `user` None is the operator at the command line, named by `operator`."""
     record(
         session,
         user if isinstance(user, WebUser) else None,
@@ -302,16 +308,21 @@ def _audit_print(
         object_kind=document,
         object_id=ident,
         area_code=village,
-        username=None if isinstance(user, WebUser) else "命令行 command line",
+        username=None if isinstance(user, WebUser) else operator,
     )
 
 
 def print_household_archive(
-    session: Session, *, user: PrintingUser | None, code: str, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    code: str,
+    base_url: str,
+    operator: str | None = None,
 ) -> PrintJob:
     household = get_household(session, code)
     check_access(user, household.village_code)
-    _audit_print(session, user, "household_archive", code, household.village_code)
+    _audit_print(session, user, "household_archive", code, household.village_code, operator)
     data = household_archive_data(session, household, base_url)
     return _job(
         session,
@@ -414,12 +425,18 @@ def _visit_record(visit: Visit, extra: dict, index: dict) -> dict:
 
 
 def print_work_form(
-    session: Session, *, user: PrintingUser | None, code: str, month: str, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    code: str,
+    month: str,
+    base_url: str,
+    operator: str | None = None,
 ) -> PrintJob:
     check_month(month)
     household = get_household(session, code)
     check_access(user, household.village_code)
-    _audit_print(session, user, "work_form", f"{code} {month}", household.village_code)
+    _audit_print(session, user, "work_form", f"{code} {month}", household.village_code, operator)
     data = work_forms_data(session, [household], month, base_url)[0]
     return _job(
         session,
@@ -460,14 +477,19 @@ def _household_of(session: Session, event: MajorEvent) -> Household:
 
 
 def print_event_report(
-    session: Session, *, user: PrintingUser | None, event_id: int, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    event_id: int,
+    base_url: str,
+    operator: str | None = None,
 ) -> PrintJob:
     event = session.get(MajorEvent, event_id)
     if event is None:
         raise RecordNotFound(f"找不到重大变故报告 {event_id} / no major-event report {event_id}")
     household = _household_of(session, event)
     check_access(user, household.village_code)
-    _audit_print(session, user, "event_report", event_id, household.village_code)
+    _audit_print(session, user, "event_report", event_id, household.village_code, operator)
     data = event_report_data(session, event, base_url)
     return _job(
         session,
@@ -483,7 +505,12 @@ def print_event_report(
 
 
 def binder_households(
-    session: Session, *, user: PrintingUser | None, village_code: str, month: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    village_code: str,
+    month: str,
+    operator: str | None = None,
 ) -> list[Household]:
     """The households a village's binder holds, in archive order."""
     check_month(month)
@@ -492,7 +519,8 @@ def binder_households(
         select(Area.id).where(Area.code == village_code, Area.level == "village")
     ):
         raise RecordNotFound(f"找不到行政村 {village_code} / no village {village_code}")
-    _audit_print(session, user, "village_binder", f"{village_code} {month}", village_code)
+    binder = f"{village_code} {month}"
+    _audit_print(session, user, "village_binder", binder, village_code, operator)
     households = list(
         session.scalars(
             select(Household)
@@ -535,10 +563,18 @@ class BinderJob:
 
 
 def prepare_binder(
-    session: Session, *, user: PrintingUser | None, village_code: str, month: str, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    village_code: str,
+    month: str,
+    base_url: str,
+    operator: str | None = None,
 ) -> BinderJob:
     """Everything the binder prints, built before rendering starts (archive numbers issued)."""
-    households = binder_households(session, user=user, village_code=village_code, month=month)
+    households = binder_households(
+        session, user=user, village_code=village_code, month=month, operator=operator
+    )
     forms = work_forms_data(session, households, month, base_url)
     area = area_names(session, village_code)
     cover = documents.binder_cover(area, month=month, forms=forms)
