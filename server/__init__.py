@@ -1,15 +1,25 @@
-"""Fangfan (防返): the OpenRosa server and household registry. `create_app()` and nothing else."""
+"""Fangfan (防返): the OpenRosa server and household registry. `create_app()` and nothing else.
+
+Importing any module of `server` runs this file first, so it imports Flask only when an app is
+built: a pure module (server/core/, the parsers, the rules) stays free of it at run time too
+(tests/unit/test_layering.py).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING
 
-from server.config import Config
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from server.config import Config
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from server import (  # noqa: F401 - models registers all tables
         db,
         errors,
@@ -29,6 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
     from server.auth.web_session import WebSessionInterface
+    from server.config import Config
     from server.exports import views as export_views
     from server.extensions import csrf
     from server.monitoring import views as monitoring_views
