@@ -1,9 +1,9 @@
-"""Which households a web user may see, as one SQL condition every household query applies.
+"""The registry's read API: which households a viewer may see, and households by code.
 
-The rules are pure and live in `auth/scope.py` (area scope, department duty); this module
-only turns them into SQL over the `households` table, so the review workspace, monitoring and
-exports all filter with the same clause. Out-of-reach households are then simply not found
-(404), exactly like missing ones, so household codes cannot be probed.
+Every household query outside this package goes through here, with the viewer: the area rule
+is `access.sql.village_in_scope`, a department's duty (`access.policy.duty_reach`) narrows it
+to the households the duty concerns. Out-of-reach households are simply not found (404),
+exactly like missing ones, so household codes cannot be probed.
 """
 
 from __future__ import annotations
@@ -11,24 +11,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
 
-from server.auth.models import WebUser
-from server.auth.scope import DutyReach, duty_reach, scope_of
-from server.auth.service import in_scope
+from server.access.policy import DutyReach, duty_reach
+from server.access.sql import village_in_scope
+from server.access.viewer import Viewer
 from server.registry.models import Household, IndicatorObservation, MajorEvent
 
 
-def household_visible_to(user: WebUser, *, today: date) -> ColumnElement[bool]:
-    """The condition 'this household is in the user's area and concerns the user's duty'."""
-    in_area = in_scope(Household.village_code, scope_of(user.role, user.area_code))
-    duty = concerns_duty(user.role, user.department, today=today)
+def visible_households(viewer: Viewer, *, today: date) -> ColumnElement[bool]:
+    """The condition 'this household is in the viewer's area and concerns its duty'."""
+    in_area = village_in_scope(Household.village_code, viewer)
+    duty = concerns_duty(viewer, today=today)
     return in_area if duty is None else and_(in_area, duty)
 
 
-def concerns_duty(role: str, department: str | None, *, today: date) -> ColumnElement[bool] | None:
-    """The duty part alone, for queries that bound the area themselves (monitoring's prefix);
-    None when the area alone decides, so those queries keep their cheaper county plan."""
-    reach = duty_reach(role, department, today)
+def concerns_duty(viewer: Viewer, *, today: date) -> ColumnElement[bool] | None:
+    """The duty part alone, for queries that bound the area themselves; None when the area
+    alone decides, so those queries keep their cheaper plan."""
+    reach = duty_reach(viewer, today)
     return None if reach is None else _concerned(reach)
 
 
@@ -61,3 +62,17 @@ def _concerned(reach: DutyReach) -> ColumnElement[bool]:
             )
         )
     return or_(*conditions) if conditions else false()
+
+
+def find_household(session: Session, code: str) -> Household | None:
+    """Any household by its code, whoever asks: for the registry's own use-cases (intake, the
+    worker) and the operator. People's pages use `get_visible_household`."""
+    return session.scalars(select(Household).where(Household.code == code)).first()
+
+
+def find_visible_household(
+    session: Session, viewer: Viewer, code: str, *, today: date
+) -> Household | None:
+    """The household with this code if the viewer may see it, else None (like a missing one)."""
+    query = select(Household).where(Household.code == code, visible_households(viewer, today=today))
+    return session.scalars(query).first()

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from server.access.policy import months_before
 from server.areas.service import CHINA
-from server.auth.scope import months_before
 from server.monitoring.models import WarningCase
 from tests import pdf as pdf_tools
 from tests.db.monitoring.factories import household, make_event, make_visit
