@@ -34,7 +34,8 @@ from server.db import unit_of_work
 from server.forms.cli import XLSFORMS_DIR, _attachments
 from server.forms.service import publish_form
 from server.forms.validate import java_available, odk_validate_form
-from server.registry.service import add_household, find_household
+from server.registry.queries import find_household
+from server.registry.service import add_household
 from server.serve import run_server
 
 DEMO_USERS = (

@@ -10,8 +10,7 @@ from server.admin.forms import ConfirmForm, WebUserCreateForm
 from server.admin.views import ADMIN, _towns_and_villages, bp
 from server.areas.service import this_year
 from server.auth.decorators import current_web_user, role_required
-from server.auth.models import WEB_ROLE_LABELS
-from server.auth.scope import DEPARTMENTS
+from server.auth.roles import DEPARTMENTS, WEB_ROLE_LABELS
 from server.auth.service import (
     create_web_user,
     disable_web_user,

@@ -9,9 +9,9 @@ from flask import Flask
 
 from server.areas.service import this_year
 from server.audit.service import command_line_operator
-from server.auth.models import WEB_USER_ROLES, AppUser
+from server.auth.models import AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
-from server.auth.scope import DEPARTMENTS
+from server.auth.roles import DEPARTMENTS, WEB_USER_ROLES
 from server.auth.service import (
     AppUserSecrets,
     create_app_user,

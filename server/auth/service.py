@@ -15,15 +15,15 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import ColumnElement, bindparam, false, select, true
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.areas.service import get_area
 from server.audit.service import record
 from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser, WeakPassword
-from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserForm, WebUser
+from server.auth.models import AppUser, AppUserForm, WebUser
 from server.auth.passwords import password_problems
-from server.auth.scope import DEPARTMENTS, Scope
+from server.auth.roles import APP_USER_ROLES, DEPARTMENTS, WEB_USER_ROLES
 from server.auth.sessions import end_sessions
 from server.core import clock
 from server.memo import Memo
@@ -458,12 +458,3 @@ def _web_user_named(session: Session, username: str) -> WebUser:
 
 def list_web_users(session: Session) -> Sequence[WebUser]:
     return session.scalars(select(WebUser).order_by(WebUser.role, WebUser.username)).all()
-
-
-def in_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
-    """The SQL condition 'this village code is in scope' (an index range, never a LIKE)."""
-    if scope.everywhere:
-        return true()
-    if scope.low is None or scope.high is None:
-        return false()
-    return column.between(scope.low, scope.high)

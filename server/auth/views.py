@@ -25,8 +25,8 @@ from server.auth.errors import InvalidAppUser, WeakPassword
 from server.auth.forms import LoginForm, PasswordChangeForm
 from server.auth.login import log_in, log_out
 from server.auth.login_limit import login_rate_limited
-from server.auth.models import WEB_ROLE_LABELS
 from server.auth.next_page import safe_next_path
+from server.auth.roles import WEB_ROLE_LABELS
 from server.auth.service import change_web_password
 from server.db import get_session
 

@@ -62,7 +62,7 @@ class ExportFilter:
     date_from: date | None = None
     date_to: date | None = None
     masked: bool = True
-    # A department viewer's duty over households (registry/visibility.concerns_duty); None: the
+    # A department viewer's duty over households (registry/queries.concerns_duty); None: the
     # whole area. Every registry table keeps only the rows of those households.
     duty: ColumnElement[bool] | None = None
 

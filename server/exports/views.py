@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
+from server.access.policy import permits
+from server.access.viewer import web_viewer
 from server.auth.decorators import current_web_user, role_required
-from server.auth.models import WEB_USER_ROLES
-from server.auth.scope import may
+from server.auth.roles import WEB_USER_ROLES
 from server.core import clock
 from server.db import get_session, writes
 from server.exports import report as report_service
@@ -51,7 +52,7 @@ def registry(fmt: str) -> Response:
 @role_required(*WEB_USER_ROLES)
 def submissions(form_id: str, fmt: str) -> Response:
     user = current_web_user()
-    if user is None or not may(user.role, "view_submissions"):
+    if user is None or not permits(web_viewer(user), "export_submissions"):
         # Raw submissions name households regardless of any duty: only the roles that may
         # read them in the review queue may export them (department viewers may not).
         abort(403)

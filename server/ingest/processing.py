@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.areas.service import village_codes_in_scope
+from server.access.sql import village_codes
+from server.access.viewer import phone_viewer
 from server.audit.service import record
 from server.auth.models import AppUser
 from server.core import clock
@@ -178,7 +179,7 @@ def _sender_villages(session: Session, version: SubmissionVersion, year: int) ->
     sender = session.get(AppUser, version.app_user_id) if version.app_user_id else None
     if sender is None:
         return frozenset()
-    return village_codes_in_scope(session, sender.area_code, year=year)
+    return village_codes(session, phone_viewer(sender), year=year)
 
 
 def _replaced_version_id(session: Session, version: SubmissionVersion) -> int | None:

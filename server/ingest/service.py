@@ -28,7 +28,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.areas.service import village_codes_in_scope
+from server.access.policy import may_change_submission
+from server.access.sql import village_codes
+from server.access.viewer import Viewer, phone_viewer
 from server.auth.service import PhoneUser
 from server.core import clock
 from server.forms.service import SubmissionTarget, find_submission_target
@@ -97,10 +99,9 @@ class PreparedSubmission:
     # The village and household the record is about, for scoping supervisors' queries.
     village_code: str | None
     household_code: str | None
-    # Who sends it and the villages it may write to: an edit or a resend may only touch a
-    # stored submission that this sender may write to (see `_check_may_write`).
-    sender_id: int
-    sender_villages: frozenset[str]
+    # Who sends it: an edit or a resend may only touch a stored submission this sender may
+    # change (access.policy.may_change_submission).
+    sender: Viewer
 
 
 class InstanceRace(Exception):
@@ -136,7 +137,8 @@ def prepare_submission(
     header = instance.header
     target = _target(session, header.form_id, header.version)
     check_repeats(instance, target.schema, limits)
-    villages = village_codes_in_scope(session, user.area_code, year=year)
+    sender = phone_viewer(user)
+    villages = village_codes(session, sender, year=year)
     household_villages_found = _check_scope(session, user, villages, target, instance)
     village_code, household_code = _place(target, instance, household_villages_found)
     return PreparedSubmission(
@@ -148,8 +150,7 @@ def prepare_submission(
         files=tuple(files),
         village_code=village_code,
         household_code=household_code,
-        sender_id=user.id,
-        sender_villages=villages,
+        sender=sender,
     )
 
 
@@ -270,7 +271,7 @@ def _insert_version(
             "xml": prepared.xml,
             "xml_sha256": prepared.xml_sha256,
             "is_current": True,
-            "app_user_id": prepared.sender_id,
+            "app_user_id": prepared.sender.user_id,
             "device_id": (device_id or "")[:100] or None,
             "received_at": clock.now(),
             "processing_state": "pending",
@@ -324,14 +325,9 @@ def _attach_files(connection: Connection, version_id: int, prepared: PreparedSub
 
 
 def _check_may_write(prepared: PreparedSubmission, stored, action: str) -> None:  # type: ignore[no-untyped-def]
-    """A phone may change a stored submission (edit it, add files to it) only if it sent it
-    or the submission is about a village of its own area: the same area rule that decides what
-    it may read and submit. So a village cadre may edit a colleague's submission about their
-    own village (a village is one team, and a successor inherits the phone's saved forms), a
-    town cadre any submission about a village of its town, and nobody one from elsewhere."""
-    if stored.app_user_id == prepared.sender_id:
-        return
-    if stored.village_code is not None and stored.village_code in prepared.sender_villages:
+    if may_change_submission(
+        prepared.sender, sender_id=stored.app_user_id, village_code=stored.village_code
+    ):
         return
     zh, en = action.split(" / ")
     raise OutOfScope(

@@ -42,7 +42,7 @@ from server.registry.models import (
 )
 from server.review.models import ApprovalCase
 
-# The viewer's duty over households (registry/visibility.concerns_duty); None: the whole area.
+# The viewer's duty over households (registry/queries.concerns_duty); None: the whole area.
 Duty = ColumnElement[bool] | None
 SETTINGS_FILE = Path(__file__).parent / "data" / "settings.toml"
 AWAY_WORK = ("outside_province", "in_province")

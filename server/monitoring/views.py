@@ -8,8 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
 
+from server.access.viewer import web_viewer
 from server.auth.decorators import current_web_user, role_required
-from server.auth.models import WEB_USER_ROLES
+from server.auth.roles import WEB_USER_ROLES
 from server.core import clock
 from server.core.clock import Month
 from server.db import get_session
@@ -19,7 +20,7 @@ from server.monitoring.charts import bar_chart
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
 from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
-from server.registry.visibility import concerns_duty
+from server.registry.queries import concerns_duty
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 WRITERS = ("county_admin", "town_reviewer", "village_committee")
@@ -53,12 +54,12 @@ def user_prefix() -> str:
 
 
 def user_duty() -> ColumnElement[bool] | None:
-    """A department viewer's duty over households (auth/scope.py); None for everyone whose
+    """A department viewer's duty over households (access.policy); None for everyone whose
     area alone decides. Every household this blueprint lists or opens goes through it."""
     user = current_web_user()
     if user is None:
         abort(401)
-    return concerns_duty(user.role, user.department, today=clock.today())
+    return concerns_duty(web_viewer(user), today=clock.today())
 
 
 @bp.get("/")

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.access.policy import covers, permits, town_of
+from server.access.viewer import OPERATOR, web_viewer
 from server.areas.models import Area
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.auth.scope import may, may_access_village, town_of
 from server.core import clock
 from server.core.clock import Month
 from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
@@ -81,8 +82,11 @@ def labels() -> documents.Labels:
 
 
 class PrintingUser(Protocol):
+    id: int
+    username: str
     role: str
     area_code: str | None
+    department: str | None
 
 
 def check_access(user: PrintingUser | None, village_code: str) -> None:
@@ -92,14 +96,13 @@ def check_access(user: PrintingUser | None, village_code: str) -> None:
     the archive record): department viewers get 403. A village outside the user's area is a
     404, as everywhere in the workspace, so record codes cannot be probed.
     """
-    if user is None:
-        return
-    if not may(user.role, "print"):
+    viewer = OPERATOR if user is None else web_viewer(user)
+    if not permits(viewer, "print"):
         raise AccessDenied(
             "部门查看账号不能打印档案（含全部内容与完整身份证号）/ department viewers may not "
             "print archive records (they show every section and full ID numbers)"
         )
-    if not may_access_village(user.role, user.area_code, village_code):
+    if not covers(viewer, village_code):
         raise RecordNotFound(f"找不到 {village_code} 的档案 / no such record in your area")
 
 

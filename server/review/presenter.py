@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from server.audit.masking import mask_text
+from server.access.masks import text as mask_text
 from server.ingest.models import SubmissionVersion
 from server.review.display import (
     Answer,

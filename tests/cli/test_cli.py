@@ -250,7 +250,7 @@ def test_the_county_moves_a_household_from_the_command_line_and_it_is_audited(fa
     from server import create_app
     from server.audit.models import AuditEvent
     from server.db import unit_of_work
-    from server.registry.service import find_household
+    from server.registry.queries import find_household
     from tests.fixtures import SANKENG, make_household
 
     fangfan("areas", "load")

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from server.auth.scope import months_before
+from server.access.policy import months_before
 from server.core import clock
 from server.monitoring.models import WarningCase
 from tests import pdf as pdf_tools

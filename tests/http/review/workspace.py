@@ -12,13 +12,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.access.policy import months_before
 from server.areas.models import Area
-from server.auth.scope import months_before
 from server.core import clock
 from server.ingest.models import SubmissionVersion
 from server.ingest.processing import process_pending
 from server.registry.models import IndicatorObservation, MajorEvent
-from server.registry.service import find_household
+from server.registry.queries import find_household
 from server.review.approval import propose
 from tests.fixtures import (
     HUANGQI,
@@ -120,7 +120,7 @@ def build(app: Flask, session: Session) -> Workspace:
 
 
 def record_duty_facts(session: Session, world: Workspace) -> None:
-    """What makes a household concern a department (auth/scope.py DutyReach), per village:
+    """What makes a household concern a department (access/policy.py DutyReach), per village:
 
     - 梁坝村: housing not met a month ago, and a serious illness a month ago;
     - 三坑村: housing met a month ago (only met), medical not met 13 months ago (too old);
