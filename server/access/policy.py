@@ -140,7 +140,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # monitoring and exports
     "view_monitoring": WEB_ROLES,
     "work_warning_cases": AREA_ROLES,
-    "close_warning_cases": frozenset({"county_admin", "town_reviewer"}),
+    "open_warning_cases": frozenset({"county_admin", "town_reviewer"}),
     "export_registry": WEB_ROLES,
     "monthly_report": WEB_ROLES,
     # raw submissions name households regardless of any duty: only the roles that read them

@@ -18,10 +18,11 @@ from flask import (
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
+from server.access.views import permission_required
 from server.admin.forms import AppUserCreateForm, ConfirmForm
 from server.areas.models import Area
 from server.areas.service import list_areas, this_year
-from server.auth.decorators import current_web_user, role_required
+from server.auth.decorators import current_web_user
 from server.auth.models import AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png
 from server.auth.service import (
@@ -79,13 +80,13 @@ def _fill_choices(form: AppUserCreateForm, areas: list[Area], published: Sequenc
 
 
 @bp.get("/app-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def app_users() -> tuple[str, int]:
     return _list_page()
 
 
 @bp.post("/app-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def create() -> str | tuple[str, int]:
     session = get_session()
     form = AppUserCreateForm()
@@ -114,7 +115,7 @@ def create() -> str | tuple[str, int]:
 
 
 @bp.post("/app-users/<username>/revoke")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def revoke(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
@@ -125,7 +126,7 @@ def revoke(username: str) -> Response:
 
 
 @bp.post("/app-users/<username>/rotate")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def rotate(username: str) -> Response | str:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.app_users"))

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
+from server.access.views import permission_required
 from server.admin.forms import ConfirmForm, WebUserCreateForm
-from server.admin.views import ADMIN, _towns_and_villages, bp
+from server.admin.views import _towns_and_villages, bp
 from server.areas.service import this_year
-from server.auth.decorators import current_web_user, role_required
+from server.auth.decorators import current_web_user
 from server.auth.roles import DEPARTMENTS, WEB_ROLE_LABELS
 from server.auth.service import (
     create_web_user,
@@ -48,13 +49,13 @@ def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> 
 
 
 @bp.get("/web-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def web_users() -> tuple[str, int]:
     return _page()
 
 
 @bp.post("/web-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def create_web() -> tuple[str, int]:
     form = WebUserCreateForm()
     if not form.validate_on_submit():
@@ -81,7 +82,7 @@ def create_web() -> tuple[str, int]:
 
 
 @bp.post("/web-users/<username>/disable")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def disable_web(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
@@ -92,7 +93,7 @@ def disable_web(username: str) -> Response:
 
 
 @bp.post("/web-users/<username>/logout-everywhere")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def logout_everywhere(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from server.access.policy import permits
-from server.access.viewer import web_viewer
-from server.auth.decorators import current_web_user, role_required
-from server.auth.roles import WEB_USER_ROLES
+from server.access.policy import EXPORT, masker
+from server.access.views import current_viewer, permission_required
+from server.auth.decorators import current_web_user
 from server.core import clock
 from server.db import get_session, writes
 from server.exports import report as report_service
@@ -23,7 +22,7 @@ from server.exports.service import (
 )
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
-from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
+from server.monitoring.scope import narrow
 from server.monitoring.views import user_duty, user_prefix
 from server.web import content_disposition, date_arg, month_value
 
@@ -32,14 +31,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
-@role_required(*WEB_USER_ROLES)
+@permission_required("export_registry")
 def index() -> str:
     return render_template("exports/index.html", forms=list_forms(get_session()))
 
 
 @bp.get("/registry.<fmt>")
 @writes  # the audit row
-@role_required(*WEB_USER_ROLES)
+@permission_required("export_registry")
 def registry(fmt: str) -> Response:
     export_filter = _checked_filter(fmt)
     tables = registry_export(get_session(), export_filter)
@@ -49,13 +48,8 @@ def registry(fmt: str) -> Response:
 
 @bp.get("/submissions/<form_id>.<fmt>")
 @writes  # the audit row
-@role_required(*WEB_USER_ROLES)
+@permission_required("export_submissions")
 def submissions(form_id: str, fmt: str) -> Response:
-    user = current_web_user()
-    if user is None or not permits(web_viewer(user), "export_submissions"):
-        # Raw submissions name households regardless of any duty: only the roles that may
-        # read them in the review queue may export them (department viewers may not).
-        abort(403)
     export_filter = _checked_filter(fmt)
     tables = submissions_export(get_session(), form_id, export_filter)  # an unknown form: 404
     _audit("submissions", form_id, fmt, export_filter)
@@ -64,7 +58,7 @@ def submissions(form_id: str, fmt: str) -> Response:
 
 @bp.get("/report-<month>.<fmt>")
 @writes  # the audit row
-@role_required(*WEB_USER_ROLES)
+@permission_required("monthly_report")
 def report(month: str, fmt: str) -> Response:
     period = month_value(month)
     if fmt not in ("xlsx", "pdf") or period is None:
@@ -108,12 +102,11 @@ def _checked_filter(fmt: str) -> ExportFilter:
 
 
 def _filter() -> ExportFilter:
-    user = current_web_user()
     return ExportFilter(
         prefix=narrow(user_prefix(), request.args.get("area")),
         date_from=date_arg("from"),
         date_to=date_arg("to"),
-        masked=user is None or user.role not in PERSONAL_DATA_ROLES,
+        masked=not masker(current_viewer(), EXPORT).full_ids,
         duty=user_duty(),
     )
 

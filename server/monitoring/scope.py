@@ -7,12 +7,11 @@ in `server/access/policy.py`; monitoring queries want it as a prefix of village 
 
 from __future__ import annotations
 
-from server.access.policy import AREA_ROLES, scope_of, town_of
+from server.access.policy import scope_of, town_of
 from server.access.viewer import WEB, Viewer
 
 __all__ = [
     "COUNTY_CODE",
-    "PERSONAL_DATA_ROLES",
     "area_code_of",
     "area_prefix",
     "narrow",
@@ -20,8 +19,6 @@ __all__ = [
 ]
 
 COUNTY_CODE = "440233"
-# Roles that see personal data (ID numbers, phones, GPS of homes) in full; others get it masked.
-PERSONAL_DATA_ROLES = tuple(sorted(AREA_ROLES))
 
 
 def area_prefix(role: str, area_code: str | None) -> str:

@@ -8,9 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
 
+from server.access.policy import permits
 from server.access.viewer import web_viewer
-from server.auth.decorators import current_web_user, role_required
-from server.auth.roles import WEB_USER_ROLES
+from server.access.views import current_viewer, permission_required
+from server.auth.decorators import current_web_user
 from server.core import clock
 from server.core.clock import Month
 from server.db import get_session
@@ -23,7 +24,6 @@ from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABEL
 from server.registry.queries import concerns_duty
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
-WRITERS = ("county_admin", "town_reviewer", "village_committee")
 
 TYPE_LABELS = HOUSEHOLD_TYPE_LABELS
 STATUS_LABELS = HOUSEHOLD_STATUS_LABELS
@@ -45,7 +45,7 @@ def month_arg() -> Month:
 
 def user_prefix() -> str:
     user = current_web_user()
-    if user is None:  # role_required ran first; kept for the type checker
+    if user is None:  # permission_required ran first; kept for the type checker
         abort(401)
     try:
         return area_prefix(user.role, user.area_code)
@@ -63,7 +63,7 @@ def user_duty() -> ColumnElement[bool] | None:
 
 
 @bp.get("/")
-@role_required(*WEB_USER_ROLES)
+@permission_required("view_monitoring")
 def dashboard() -> str:
     month = month_arg()
     prefix = narrow(user_prefix(), request.args.get("area"))
@@ -107,7 +107,7 @@ def dashboard() -> str:
 
 
 @bp.get("/household/<code>")
-@role_required(*WEB_USER_ROLES)
+@permission_required("view_monitoring")
 def household(code: str) -> str:
     month = month_arg()
     detail = service.household_detail(
@@ -127,7 +127,7 @@ def household(code: str) -> str:
 
 
 @bp.get("/cases")
-@role_required(*WEB_USER_ROLES)
+@permission_required("view_monitoring")
 def cases() -> str:
     month = month_arg() if request.args.get("month") else None
     found = case_service.list_cases(
@@ -138,12 +138,12 @@ def cases() -> str:
         cases=found,
         month=month,
         reason_labels=case_service.REASON_LABELS,
-        writers=WRITERS,
+        may_work=permits(current_viewer(), "work_warning_cases"),
     )
 
 
 @bp.post("/cases/open")
-@role_required("county_admin", "town_reviewer")
+@permission_required("open_warning_cases")
 def open_cases() -> Response:
     month = month_arg()
     session = get_session()
@@ -159,7 +159,7 @@ def open_cases() -> Response:
 
 
 @bp.post("/cases/<int:case_id>")
-@role_required(*WRITERS)
+@permission_required("work_warning_cases")
 def case_step(case_id: int) -> Response:
     session = get_session()
     user = current_web_user()
@@ -179,7 +179,7 @@ def case_step(case_id: int) -> Response:
 
 
 @bp.post("/events/<int:event_id>")
-@role_required(*WRITERS)
+@permission_required("work_warning_cases")
 def event_step(event_id: int) -> Response:
     session = get_session()
     user = current_web_user()
