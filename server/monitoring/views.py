@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
 
-from server.access.policy import permits
+from server.access.policy import PAGE, masker, permits, sections
 from server.access.viewer import web_viewer
 from server.access.views import current_viewer, permission_required
 from server.auth.decorators import current_web_user
@@ -115,10 +115,15 @@ def household(code: str) -> str:
     )
     if detail is None:
         abort(404)
+    viewer = current_viewer()
     return render_template(
         "monitoring/household.html",
         detail=detail,
         month=month,
+        # the access policy: a viewer without the visits section (a department) sees the
+        # indicators not met, not who visited or what the family said; free text is masked
+        show_visits="visits" in sections(viewer),
+        mask=masker(viewer, PAGE),
         flag_labels=FLAG_LABELS,
         reason_labels=case_service.REASON_LABELS,
         type_labels=TYPE_LABELS,

@@ -128,7 +128,13 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     today = clock.today()
     recent = today - timedelta(days=20)
     leaking = household(session, "H440233100201-0001")  # 梁坝村 张三: unsafe housing lately
-    make_visit(session, leaking, recent, indicators={"housing": "not_met"})
+    make_visit(
+        session,
+        leaking,
+        recent,
+        indicators={"housing": "not_met"},
+        difficulties="妻子电话13812345678，想要危房改造",
+    )
     sound = household(session, "H440233100201-0002")  # 梁坝村 李四: met now, failed long ago
     make_visit(session, sound, recent, indicators={"housing": "met"})
     make_visit(session, sound, months_before(today, 13), indicators={"housing": "not_met"})
@@ -141,7 +147,11 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     session.commit()
     month = f"{recent:%Y-%m}"
     login(client, housing)
-    assert client.get(f"/monitoring/household/{leaking.code}?month={month}").status_code == 200
+    page = client.get(f"/monitoring/household/{leaking.code}?month={month}")
+    assert page.status_code == 200
+    # the access policy: no visits section for a department, so not what the family said
+    assert "危房改造" not in page.get_data(as_text=True)
+    assert "housing" in page.get_data(as_text=True)  # its indicator not met is shown
     assert client.get(f"/monitoring/household/{sound.code}?month={month}").status_code == 404
     assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 404
     village = client.get(f"/monitoring/?month={month}&area={LIANGBA}").get_data(as_text=True)
@@ -154,6 +164,10 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     login(client, health)
     assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 200
     assert client.get(f"/monitoring/household/{leaking.code}?month={month}").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").data)})
+    login(client, make_web_user(session, username="ada", role="county_admin"))
+    text = client.get(f"/monitoring/household/{leaking.code}?month={month}").get_data(True)
+    assert "妻子电话138****5678，想要危房改造" in text  # free text, masked as on every page
 
 
 def test_an_admin_gets_personal_data_and_xlsx(client, ada, history):
