@@ -57,7 +57,11 @@ def china_midnight(day: date) -> datetime:
     """The moment `day` begins in China, in UTC: compare stored times with it. In UTC because
     SQLite keeps times as text without their offset, so a bound at +08:00 would be compared
     as if it were UTC, eight hours off."""
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA).astimezone(UTC)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=CHINA)
+    try:
+        return midnight.astimezone(UTC)
+    except OverflowError:  # date.min, "no bound": still before every stored time
+        return datetime.min.replace(tzinfo=UTC)
 
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")

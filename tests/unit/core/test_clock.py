@@ -41,6 +41,7 @@ def test_china_midnight_is_sixteen_hours_utc_the_day_before():
     assert midnight == datetime(2026, 4, 1, tzinfo=CHINA)
     assert midnight.tzinfo is UTC  # as stored times are: SQLite compares them as text
     assert str(midnight) == "2026-03-31 16:00:00+00:00"
+    assert clock.china_midnight(date.min) == datetime.min.replace(tzinfo=UTC)  # no bound
     assert clock.china_date(midnight) == date(2026, 4, 1)
 
 
