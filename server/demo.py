@@ -21,6 +21,7 @@ from flask import Flask
 from server import migrate
 from server.areas.codes import XINFENG_FILE, parse_area_file
 from server.areas.service import load_areas, this_year
+from server.audit.service import command_line_operator
 from server.auth.cli import ALL_FORMS, print_credentials
 from server.auth.service import (
     AppUserSecrets,
@@ -111,6 +112,7 @@ def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
     """The demo app users' secrets and the demo admin's password, created on the first run."""
     store = Path(app.instance_path) / "demo-accounts.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
+    operator = command_line_operator()
     with unit_of_work(app) as session:
         if DEMO_ADMIN not in saved or find_web_user_by_name(session, DEMO_ADMIN) is None:
             _admin, saved[DEMO_ADMIN] = create_web_user(
@@ -119,6 +121,8 @@ def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
                 display_name="县管理员（示例）",
                 role="county_admin",
                 year=this_year(),
+                actor=None,
+                operator=operator,
             )
         for username, name, role, area in DEMO_USERS:
             if username in saved and find_app_user_by_username(session, username):
@@ -132,6 +136,8 @@ def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
                 form_ids=ALL_FORMS,
                 realm=app.config["DIGEST_REALM"],
                 year=this_year(),
+                actor=None,
+                operator=operator,
             )
             saved[username] = {"token": secrets_.token, "password": secrets_.password}
     store.write_text(json.dumps(saved, indent=2))

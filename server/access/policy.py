@@ -20,7 +20,7 @@ from typing import TypeGuard
 
 from server.access import masks
 from server.access.viewer import OPERATOR_KIND, PHONE, Viewer
-from server.auth.errors import AccessDenied
+from server.core.errors import AccessDenied
 
 COUNTY_ROLES = frozenset({"county_admin", "department_viewer"})
 AREA_ROLES = frozenset({"county_admin", "town_reviewer", "village_committee"})

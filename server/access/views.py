@@ -9,7 +9,7 @@ from typing import Any
 from server.access.policy import permits
 from server.access.viewer import Viewer, web_viewer
 from server.auth.decorators import current_web_user, login_required
-from server.auth.errors import AccessDenied
+from server.core.errors import AccessDenied
 
 
 def current_viewer() -> Viewer:

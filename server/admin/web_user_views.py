@@ -10,7 +10,6 @@ from server.access.views import permission_required
 from server.admin.forms import ConfirmForm, WebUserCreateForm
 from server.admin.views import _towns_and_villages, bp
 from server.areas.service import this_year
-from server.audit.service import record
 from server.auth.decorators import current_web_user
 from server.auth.roles import DEPARTMENTS, WEB_ROLE_LABELS
 from server.auth.service import (
@@ -20,8 +19,8 @@ from server.auth.service import (
     log_out_everywhere,
 )
 from server.auth.sessions import live_session_counts
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 
 
 def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -71,22 +70,13 @@ def create_web() -> tuple[str, int]:
             area_code=form.area_code.data or None,
             department=form.department.data or None,
             year=this_year(),
+            actor=current_web_user(),
+            ip=request.remote_addr,
         )
     except DomainError as err:
         session.rollback()
         form.username.errors = [*form.username.errors, err.message]
         return _page(form, 422)
-    record(
-        session,
-        current_web_user(),
-        "web_user_created",
-        object_kind="web_user",
-        object_id=user.username,
-        area_code=user.area_code,
-        ip=request.remote_addr,
-        role=user.role,
-        department=user.department,
-    )
     session.commit()
     return _page(created=user, password=password)
 
@@ -96,16 +86,7 @@ def create_web() -> tuple[str, int]:
 def disable_web(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user = disable_web_user(session, username)
-        record(
-            session,
-            current_web_user(),
-            "web_user_disabled",
-            object_kind="web_user",
-            object_id=user.username,
-            area_code=user.area_code,
-            ip=request.remote_addr,
-        )
+        user = disable_web_user(session, username, actor=current_web_user(), ip=request.remote_addr)
         session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
     return redirect(url_for("admin.web_users"))
@@ -116,16 +97,8 @@ def disable_web(username: str) -> Response:
 def logout_everywhere(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user, ended = log_out_everywhere(session, username)
-        record(
-            session,
-            current_web_user(),
-            "web_user_logged_out_everywhere",
-            object_kind="web_user",
-            object_id=user.username,
-            area_code=user.area_code,
-            ip=request.remote_addr,
-            sessions_ended=ended,
+        user, ended = log_out_everywhere(
+            session, username, actor=current_web_user(), ip=request.remote_addr
         )
         session.commit()
         flash(

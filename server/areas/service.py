@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.areas.codes import AreaRow
 from server.areas.models import Area
-from server.errors import NotFound
-
-CHINA = ZoneInfo("Asia/Shanghai")
+from server.core import clock
+from server.core.errors import NotFound
 
 
 class UnknownArea(NotFound):
@@ -71,7 +68,7 @@ def get_area(session: Session, code: str, *, year: int) -> Area:
 
 def this_year() -> int:
     """The calendar year in China, which decides which area names are in force."""
-    return datetime.now(CHINA).year
+    return clock.today().year
 
 
 def list_areas(session: Session, *, year: int) -> Sequence[Area]:

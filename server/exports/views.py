@@ -10,15 +10,20 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 
 from server.access.policy import EXPORT, masker
 from server.access.views import current_viewer, permission_required
-from server.audit.service import record
 from server.auth.decorators import current_web_user
+from server.core import clock
 from server.db import get_session, writes
 from server.exports import report as report_service
-from server.exports.service import ExportFilter, registry_export, submissions_export
+from server.exports.service import (
+    ExportFilter,
+    record_export,
+    registry_export,
+    submissions_export,
+)
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
 from server.monitoring.scope import narrow
-from server.monitoring.views import today, user_duty, user_prefix
+from server.monitoring.views import user_duty, user_prefix
 from server.web import content_disposition, date_arg, month_value
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
@@ -38,7 +43,7 @@ def registry(fmt: str) -> Response:
     export_filter = _checked_filter(fmt)
     tables = registry_export(get_session(), export_filter)
     _audit("registry", None, fmt, export_filter)
-    return _download(tables, f"registry-{today():%Y%m%d}", fmt)
+    return _download(tables, f"registry-{clock.today():%Y%m%d}", fmt)
 
 
 @bp.get("/submissions/<form_id>.<fmt>")
@@ -48,19 +53,23 @@ def submissions(form_id: str, fmt: str) -> Response:
     export_filter = _checked_filter(fmt)
     tables = submissions_export(get_session(), form_id, export_filter)  # an unknown form: 404
     _audit("submissions", form_id, fmt, export_filter)
-    return _download(tables, f"{form_id}-{today():%Y%m%d}", fmt)
+    return _download(tables, f"{form_id}-{clock.today():%Y%m%d}", fmt)
 
 
 @bp.get("/report-<month>.<fmt>")
 @writes  # the audit row
 @permission_required("monthly_report")
 def report(month: str, fmt: str) -> Response:
-    first = month_value(month)
-    if fmt not in ("xlsx", "pdf") or first is None:
+    period = month_value(month)
+    if fmt not in ("xlsx", "pdf") or period is None:
         abort(404)
     _audit("monthly_report", month, fmt, _filter())
     context = report_service.monthly_report(
-        get_session(), month=first, prefix=user_prefix(), today=today(), duty=user_duty()
+        get_session(),
+        month=period.first,
+        prefix=user_prefix(),
+        today=clock.today(),
+        duty=user_duty(),
     )
     if fmt == "pdf":
         body, mimetype = report_service.render_pdf(context), "application/pdf"
@@ -71,21 +80,16 @@ def report(month: str, fmt: str) -> Response:
 
 
 def _audit(kind: str, what: str | None, fmt: str, export_filter: ExportFilter) -> None:
-    """Every export is on record (who, what, which area, masked or not), committed before the
-    first byte is streamed, and only once everything the export needs was checked."""
+    """Every export is on record, committed before the first byte is streamed."""
     session = get_session()
-    record(
+    record_export(
         session,
         current_web_user(),
-        "export_data",
-        object_kind=kind,
-        object_id=what,
-        area_code=export_filter.prefix,
+        kind=kind,
+        what=what,
+        fmt=fmt,
+        export_filter=export_filter,
         ip=request.remote_addr,
-        format=fmt,
-        masked=export_filter.masked,
-        since=str(export_filter.date_from or ""),
-        until=str(export_filter.date_to or ""),
     )
     session.commit()
 

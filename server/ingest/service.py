@@ -32,7 +32,7 @@ from server.access.policy import may_change_submission
 from server.access.sql import village_codes
 from server.access.viewer import Viewer, phone_viewer
 from server.auth.service import PhoneUser
-from server.db import utcnow
+from server.core import clock
 from server.forms.service import SubmissionTarget, find_submission_target
 from server.forms.xform import Field
 from server.ingest.errors import (
@@ -255,7 +255,7 @@ def _insert_version(
         submission_id = _retire_edited_version(connection, prepared, header.deprecated_id)
     else:
         submission_id = connection.execute(
-            _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": utcnow()}
+            _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": clock.now()}
         ).scalar_one()
     return connection.execute(
         _INSERT_VERSION,
@@ -273,7 +273,7 @@ def _insert_version(
             "is_current": True,
             "app_user_id": prepared.sender.user_id,
             "device_id": (device_id or "")[:100] or None,
-            "received_at": utcnow(),
+            "received_at": clock.now(),
             "processing_state": "pending",
         },
     ).scalar_one()
@@ -304,7 +304,7 @@ def _retire_edited_version(
 def _attach_files(connection: Connection, version_id: int, prepared: PreparedSubmission) -> int:
     """The attachment rows of a new version: every declared file (missing until it arrives)
     and every file sent, declared or not, in one statement."""
-    now = utcnow()
+    now = clock.now()
     sent = {file.filename: file for file in prepared.files}
     rows = []
     for name in sorted(prepared.declared | sent.keys()):
@@ -363,7 +363,7 @@ def _merge_files(connection: Connection, version_id: int, files: Sequence[Incomi
         values = {
             "blob_sha256": _store_blob(connection, file.data),
             "content_type": _content_type(file),
-            "received_at": utcnow(),
+            "received_at": clock.now(),
         }
         if file.filename in have:
             connection.execute(
@@ -394,6 +394,6 @@ def _store_blob(connection: Connection, data: bytes) -> str:
     sha = sha256_hex(data)
     connection.execute(
         _INSERT_BLOB[connection.dialect.name],
-        {"sha256": sha, "size": len(data), "content": data, "created_at": utcnow()},
+        {"sha256": sha, "size": len(data), "content": data, "created_at": clock.now()},
     )
     return sha

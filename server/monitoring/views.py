@@ -4,8 +4,6 @@ function, commit (writes only) and render."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
@@ -13,10 +11,10 @@ from werkzeug.wrappers import Response
 from server.access.policy import PAGE, masker, permits, sections
 from server.access.viewer import web_viewer
 from server.access.views import current_viewer, permission_required
-from server.areas.service import CHINA
 from server.auth.decorators import current_web_user
+from server.core import clock
+from server.core.clock import Month
 from server.db import get_session
-from server.errors import BadArgument
 from server.monitoring import cases as case_service
 from server.monitoring import service
 from server.monitoring.charts import bar_chart
@@ -24,7 +22,6 @@ from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
 from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
 from server.registry.queries import concerns_duty
-from server.web import month_value
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 
@@ -40,19 +37,10 @@ FLAG_LABELS = {
 }
 
 
-def today() -> date:
-    return datetime.now(CHINA).date()
-
-
-def month_arg() -> date:
-    """`?month=YYYY-MM`, default: the current month."""
+def month_arg() -> Month:
+    """`?month=YYYY-MM`, default: this month in China; anything else is a 400."""
     raw = request.args.get("month") or request.form.get("month")
-    if not raw:
-        return today().replace(day=1)
-    first = month_value(raw)
-    if first is None:
-        raise BadArgument("月份 month 无效，应为 YYYY-MM / the month is invalid: YYYY-MM")
-    return first
+    return Month.parse(raw) if raw else Month.of(clock.today())
 
 
 def user_prefix() -> str:
@@ -71,7 +59,7 @@ def user_duty() -> ColumnElement[bool] | None:
     user = current_web_user()
     if user is None:
         abort(401)
-    return concerns_duty(web_viewer(user), today=today())
+    return concerns_duty(web_viewer(user), today=clock.today())
 
 
 @bp.get("/")
@@ -81,10 +69,12 @@ def dashboard() -> str:
     prefix = narrow(user_prefix(), request.args.get("area"))
     duty = user_duty()
     session = get_session()
-    view = service.monthly_overview(session, month=month, prefix=prefix, today=today(), duty=duty)
-    history = service.trend(session, month=month, prefix=prefix, duty=duty)
+    view = service.monthly_overview(
+        session, month=month.first, prefix=prefix, today=clock.today(), duty=duty
+    )
+    history = service.trend(session, month=month.first, prefix=prefix, duty=duty)
     signals = (
-        service.visit_signals(session, month=month, prefix=prefix, duty=duty)
+        service.visit_signals(session, month=month.first, prefix=prefix, duty=duty)
         if len(prefix) > 6
         else ()
     )
@@ -121,7 +111,7 @@ def dashboard() -> str:
 def household(code: str) -> str:
     month = month_arg()
     detail = service.household_detail(
-        get_session(), code=code, prefix=user_prefix(), month=month, duty=user_duty()
+        get_session(), code=code, prefix=user_prefix(), month=month.first, duty=user_duty()
     )
     if detail is None:
         abort(404)
@@ -146,7 +136,7 @@ def household(code: str) -> str:
 def cases() -> str:
     month = month_arg() if request.args.get("month") else None
     found = case_service.list_cases(
-        get_session(), prefix=user_prefix(), month=month, duty=user_duty()
+        get_session(), prefix=user_prefix(), month=month.first if month else None, duty=user_duty()
     )
     return render_template(
         "monitoring/cases.html",
@@ -163,14 +153,14 @@ def open_cases() -> Response:
     month = month_arg()
     session = get_session()
     report = case_service.open_warning_cases(
-        session, month=month, prefix=user_prefix(), today=today()
+        session, month=month.first, prefix=user_prefix(), today=clock.today()
     )
     session.commit()
     flash(
         f"新建预警 {report.opened} 件，更新 {report.refreshed} 件 / opened {report.opened}, "
         f"refreshed {report.refreshed}"
     )
-    return redirect(url_for("monitoring.cases", month=f"{month:%Y-%m}"))
+    return redirect(url_for("monitoring.cases", month=str(month)))
 
 
 @bp.post("/cases/<int:case_id>")
@@ -186,7 +176,7 @@ def case_step(case_id: int) -> Response:
         text=request.form.get("text", ""),
         decision=request.form.get("decision") or None,
         by=user.username if user else "",
-        today=today(),
+        today=clock.today(),
     )
     session.commit()
     flash(f"已更新预警 #{case_id} / case #{case_id} updated")
@@ -204,7 +194,6 @@ def event_step(event_id: int) -> Response:
         prefix=user_prefix(),
         measure=request.form.get("measure", ""),
         by=user.username if user else "",
-        now=datetime.now(CHINA),
     )
     session.commit()
     flash(f"已更新重大变故 #{event_id} / event #{event_id} updated")

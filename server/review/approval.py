@@ -21,7 +21,7 @@ from server.access.sql import village_in_scope
 from server.access.viewer import web_viewer
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.db import utcnow
+from server.core import clock
 from server.printing.service import issue_archive_number
 from server.registry.models import Household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
@@ -138,10 +138,10 @@ def decide(
     case.stage = _UP[level] if approve else _DOWN[level]
     if case.stage == "closed":
         case.outcome = "confirmed"
-        case.closed_at = utcnow()
+        case.closed_at = clock.now()
         household = session.get_one(Household, case.household_id)
         household.status = _AFTER[case.kind]
-        household.updated_at = utcnow()
+        household.updated_at = clock.now()
         if case.kind == "inclusion":
             # The archive (建档) begins when the county includes the household: its 档号 is
             # issued here, in the confirmation's transaction, never as a side effect of a print.
@@ -161,7 +161,7 @@ def withdraw(
     if case.stage != "village":
         raise WrongStage("只有退回到村的审批可以撤回 / only a case returned to the village")
     _step(session, actor, case, "village", "withdrawn", comment, ip)
-    case.stage, case.outcome, case.closed_at = "closed", "withdrawn", utcnow()
+    case.stage, case.outcome, case.closed_at = "closed", "withdrawn", clock.now()
     session.flush()
     return case
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from server.access.policy import indicator_codes, permits, sections
 from server.access.viewer import web_viewer
-from server.areas.service import CHINA
 from server.audit.service import record
 from server.auth.models import WebUser
+from server.core import clock
 from server.forms.models import FormVersion
 from server.ingest.models import SubmissionVersion
 from server.registry.models import (
@@ -63,15 +62,10 @@ def get_household_in_scope(session: Session, actor: WebUser, code: str) -> House
     viewer = web_viewer(actor)
     if not permits(viewer, "view_households") or not sections(viewer):
         raise NotAllowed("您的角色无权查看农户 / your role may not view households")
-    household = find_visible_household(session, viewer, code, today=_today())
+    household = find_visible_household(session, viewer, code, today=clock.today())
     if household is None:
         raise NotInScope("找不到该户 / no such household")
     return household
-
-
-def _today():  # type: ignore[no-untyped-def]
-    """China's date: a department's duty looks back from it."""
-    return datetime.now(CHINA).date()
 
 
 def list_households(
@@ -85,7 +79,7 @@ def list_households(
     viewer = web_viewer(actor)
     if not permits(viewer, "view_households") or not sections(viewer):
         raise NotAllowed("您的角色无权查看农户 / your role may not view households")
-    query = select(Household).where(visible_households(viewer, today=_today()))
+    query = select(Household).where(visible_households(viewer, today=clock.today()))
     if status:
         query = query.where(Household.status == status)
     if village:

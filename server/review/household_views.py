@@ -8,8 +8,8 @@ from server.access.policy import STAGE_ROLE
 from server.areas.service import this_year
 from server.auth.decorators import login_required
 from server.auth.roles import DEPARTMENTS
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm

@@ -17,7 +17,7 @@ from server.access.viewer import OPERATOR, web_viewer
 from server.areas.service import get_area, list_areas, village_titles
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.db import utcnow
+from server.core import clock
 from server.registry.models import Household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope
 from server.review.household import get_household_in_scope
@@ -61,7 +61,7 @@ def move_household(
         raise InvalidDecision("请填写迁移原因 / give the reason for the move")
     from_village = household.village_code
     household.village_code = to_village
-    household.updated_at = utcnow()
+    household.updated_at = clock.now()
     # An approval under way follows the household: the new village's committee carries it on.
     session.execute(
         update(ApprovalCase)

@@ -20,10 +20,11 @@ from server.access.policy import covers, permits, scope_of
 from server.access.sql import village_in_scope
 from server.access.viewer import web_viewer
 from server.areas.models import Area
-from server.areas.service import CHINA, list_areas, this_year
+from server.areas.service import list_areas, this_year
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.db import utcnow
+from server.core import clock
+from server.core.clock import china_midnight
 from server.forms.models import Form, FormVersion
 from server.ingest.models import (
     Blob,
@@ -135,9 +136,9 @@ def _filtered(query, filters: QueueFilter, state):  # type: ignore[no-untyped-de
             v.village_code.between(filters.town[:9] + "000", filters.town[:9] + "999")
         )
     if filters.since:
-        query = query.where(v.received_at >= _midnight(filters.since))
+        query = query.where(v.received_at >= china_midnight(filters.since))
     if filters.until:
-        query = query.where(v.received_at < _midnight(filters.until) + timedelta(days=1))
+        query = query.where(v.received_at < china_midnight(filters.until) + timedelta(days=1))
     if filters.state:
         query = query.where(state == filters.state)
     if filters.household_type:
@@ -188,10 +189,6 @@ def _flags_of(session: Session, version_ids: Sequence[int]) -> dict[int, set[str
     for version_id in missing:
         flags.setdefault(version_id, set()).add("missing_attachment")
     return flags
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,4 +413,4 @@ def _set_state(session: Session, actor: WebUser, version: SubmissionVersion, sta
     review.version_id = version.id
     review.state = state
     review.updated_by_id = actor.id
-    review.updated_at = utcnow()
+    review.updated_at = clock.now()

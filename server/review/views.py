@@ -12,10 +12,9 @@ from server.access import masks
 from server.access.policy import permits
 from server.access.viewer import web_viewer
 from server.auth.decorators import current_web_user, login_required
-from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
+from server.core.errors import AccessDenied, DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.i18n import current_language
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import service

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from server.access.policy import months_before
-from server.areas.service import CHINA
+from server.core import clock
 from server.monitoring.models import WarningCase
 from tests import pdf as pdf_tools
 from tests.db.monitoring.factories import household, make_event, make_visit
@@ -47,6 +47,16 @@ def test_the_county_dashboard_drills_down_to_households(client, ada, history):
     assert "张三" in village and "李四" in village
     assert "指标由达标变为未达标" in village
     assert "帮扶人走访不足" in village and "张三 (1/2)" in village
+
+
+def test_the_dashboard_opens_on_this_month_in_china(client, ada, county, freeze_clock):
+    freeze_clock(datetime(2026, 3, 31, 16, 30, tzinfo=UTC))  # 1 April, 00:30 in China
+    login(client, ada)
+    page = client.get("/monitoring/").get_data(as_text=True)
+    assert "动态监测 2026年4月" in page
+    assert 'value="2026-04"' in page and "month=2026-04" in page
+    cases = client.get("/monitoring/cases?month=2026-03").get_data(as_text=True)
+    assert "预警案例 2026年3月" in cases
 
 
 def test_a_village_committee_sees_only_its_village(client, session, history):
@@ -115,7 +125,7 @@ def test_the_registry_export_streams_and_masks_for_a_department_viewer(client, s
 
 
 def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, session, county):
-    today = datetime.now(CHINA).date()
+    today = clock.today()
     recent = today - timedelta(days=20)
     leaking = household(session, "H440233100201-0001")  # 梁坝村 张三: unsafe housing lately
     make_visit(

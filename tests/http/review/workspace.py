@@ -4,7 +4,7 @@ every role: the world the review workspace and its access matrix are tested in."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.access.policy import months_before
 from server.areas.models import Area
-from server.areas.service import CHINA
+from server.core import clock
 from server.ingest.models import SubmissionVersion
 from server.ingest.processing import process_pending
 from server.registry.models import IndicatorObservation, MajorEvent
@@ -129,7 +129,7 @@ def record_duty_facts(session: Session, world: Workspace) -> None:
     So 住建 sees 梁坝村's household only, 医保/卫健 梁坝村's (the illness; its medical item was
     met) and 测试村's, 民政 every one; the
     proposable households (number 2) concern no duty at all."""
-    today = datetime.now(CHINA).date()
+    today = clock.today()
     recent, old = today - timedelta(days=30), months_before(today, 13)
     facts = {
         LIANGBA: [("housing", "not_met", recent), ("medical", "met", recent)],

@@ -1,4 +1,7 @@
-"""The county administrator's view of the audit log, filterable, newest first."""
+"""The county administrator's view of the audit log, filterable, newest first.
+
+Its own blueprint (`audit.events` at /audit/), kept in admin because the log itself
+(server/audit/) sits below auth so that every use case can write to it."""
 
 from __future__ import annotations
 
