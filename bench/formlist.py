@@ -46,8 +46,8 @@ from server.areas.codes import parse_area_file
 from server.areas.service import load_areas, this_year
 from server.auth.service import create_app_user
 from server.config import REPO_ROOT, Config
+from server.core.errors import DomainError
 from server.db import unit_of_work
-from server.errors import DomainError
 from server.forms.service import publish_form
 from server.registry.models import HOUSEHOLD_KINDS, HOUSEHOLD_TYPES, Household
 
@@ -220,6 +220,8 @@ def seed(app) -> Seeded:  # type: ignore[no-untyped-def]
                 form_ids=form_ids,
                 realm=app.config["DIGEST_REALM"],
                 year=this_year(),
+                actor=None,
+                operator="bench",
             )
             cadres.append(Cadre(label, username, secrets_.token, secrets_.password))
     return Seeded(form_ids, media_form, cadres[0], cadres[1], len(rows))

@@ -159,6 +159,8 @@ def seed(app) -> Seeded:  # type: ignore[no-untyped-def]
             form_ids=[FORM_ID],
             realm=app.config["DIGEST_REALM"],
             year=this_year(),
+            actor=None,
+            operator="bench",
         )
     return Seeded("bench-visit", secrets_.token, secrets_.password, version)
 

@@ -109,7 +109,12 @@ def write_baseline_html(url: str, workdir: Path) -> Path:
     images.mkdir(exist_ok=True)
     with unit_of_work(app) as session:
         job = service.prepare_binder(
-            session, user=None, village_code=VILLAGE, month=MONTH, base_url="http://localhost"
+            session,
+            user=None,
+            village_code=VILLAGE,
+            month=MONTH,
+            base_url="http://localhost",
+            operator="bench",
         )
         for sha, content in service.load_blobs(session, job.image_shas):
             for kind in ("photo", "signature"):
@@ -155,7 +160,12 @@ def child_fangfan(url: str, workdir: str, out: str, workers: int) -> dict:
     start = time.perf_counter()
     with unit_of_work(app) as session:
         job = service.prepare_binder(
-            session, user=None, village_code=VILLAGE, month=MONTH, base_url="http://localhost"
+            session,
+            user=None,
+            village_code=VILLAGE,
+            month=MONTH,
+            base_url="http://localhost",
+            operator="bench",
         )
         prepared = time.perf_counter() - start
         result = binder.render_binder(

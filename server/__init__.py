@@ -1,15 +1,25 @@
-"""Fangfan (防返): the OpenRosa server and household registry. `create_app()` and nothing else."""
+"""Fangfan (防返): the OpenRosa server and household registry. `create_app()` and nothing else.
+
+Importing any module of `server` runs this file first, so it imports Flask only when an app is
+built: a pure module (server/core/, the parsers, the rules) stays free of it at run time too
+(tests/unit/test_layering.py).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+from typing import TYPE_CHECKING
 
-from server.config import Config
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from server.config import Config
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from server import (  # noqa: F401 - models registers all tables
         db,
         errors,
@@ -20,14 +30,16 @@ def create_app(config: Config | None = None) -> Flask:
         shared_state,
         web,
     )
+    from server.admin import (
+        audit_views,
+        web_user_views,  # noqa: F401 - adds its routes to admin.bp
+    )
     from server.admin import views as admin_views
-    from server.admin import web_user_views  # noqa: F401 - adds its routes to admin.bp
-    from server.audit import hooks as audit_hooks
-    from server.audit import views as audit_views
     from server.auth import login_limit
     from server.auth import views as auth_views
     from server.auth.decorators import current_web_user
     from server.auth.web_session import WebSessionInterface
+    from server.config import Config
     from server.exports import views as export_views
     from server.extensions import csrf
     from server.monitoring import views as monitoring_views
@@ -65,6 +77,5 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(blueprint)
     i18n.init_app(app)
     security_headers.init_app(app)  # after the last blueprint (i18n's)
-    audit_hooks.init_app(app)
     app.jinja_env.globals["current_web_user"] = current_web_user
     return app

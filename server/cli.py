@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from server import create_app
-from server.errors import DomainError
+from server.core.errors import DomainError
 
 
 class FangfanGroup(click.Group):

@@ -21,6 +21,7 @@ from flask import Flask
 from server import migrate
 from server.areas.codes import XINFENG_FILE, parse_area_file
 from server.areas.service import load_areas, this_year
+from server.audit.service import command_line_operator
 from server.auth.cli import ALL_FORMS, print_credentials
 from server.auth.service import (
     AppUserSecrets,
@@ -33,7 +34,8 @@ from server.db import unit_of_work
 from server.forms.cli import XLSFORMS_DIR, _attachments
 from server.forms.service import publish_form
 from server.forms.validate import java_available, odk_validate_form
-from server.registry.service import add_household, find_household
+from server.registry.queries import find_household
+from server.registry.service import add_household
 from server.serve import run_server
 
 DEMO_USERS = (
@@ -110,6 +112,7 @@ def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
     """The demo app users' secrets and the demo admin's password, created on the first run."""
     store = Path(app.instance_path) / "demo-accounts.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
+    operator = command_line_operator()
     with unit_of_work(app) as session:
         if DEMO_ADMIN not in saved or find_web_user_by_name(session, DEMO_ADMIN) is None:
             _admin, saved[DEMO_ADMIN] = create_web_user(
@@ -118,6 +121,8 @@ def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
                 display_name="县管理员（示例）",
                 role="county_admin",
                 year=this_year(),
+                actor=None,
+                operator=operator,
             )
         for username, name, role, area in DEMO_USERS:
             if username in saved and find_app_user_by_username(session, username):
@@ -131,6 +136,8 @@ def _demo_users(app: Flask) -> tuple[list[tuple[str, AppUserSecrets]], str]:
                 form_ids=ALL_FORMS,
                 realm=app.config["DIGEST_REALM"],
                 year=this_year(),
+                actor=None,
+                operator=operator,
             )
             saved[username] = {"token": secrets_.token, "password": secrets_.password}
     store.write_text(json.dumps(saved, indent=2))

@@ -1,4 +1,4 @@
-"""The DomainError base class, and the error pages and JSON bodies people get.
+"""The error pages and JSON bodies people get (the errors themselves: server/core/errors.py).
 
 OpenRosa routes render their own errors as OpenRosaResponse XML (server/openrosa/views.py);
 everything else answers a browser with a readable Chinese/English page and anything else with
@@ -10,41 +10,8 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from server.core.errors import DomainError
 from server.security_headers import add_security_headers
-
-
-class DomainError(Exception):
-    """An expected failure. Subclasses set an HTTP status and a stable machine code.
-
-    `message` is Chinese first, English second: it reaches cadres on their phones and
-    supervisors in their browsers.
-    """
-
-    status: int = 400
-    code: str = "error"
-
-    def __init__(self, message: str | None = None, **details: object) -> None:
-        super().__init__(message or self.__doc__ or self.code)
-        self.message = str(self.args[0])
-        self.details = details
-
-
-class BadArgument(DomainError):
-    """A query argument that is malformed or out of range (server/web.py reads them)."""
-
-    status = 400
-    code = "bad_argument"
-
-
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
-
-
-class Conflict(DomainError):
-    status = 409
-    code = "conflict"
-
 
 TITLES = {
     400: ("请求有误", "Bad request"),

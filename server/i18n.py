@@ -7,16 +7,16 @@ and `/lang/zh` set the cookie and go back to where the user was.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Blueprint, Flask, Response, redirect, request
+
+from server.core import clock
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
 
 bp = Blueprint("i18n", __name__)
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def current_language() -> str:
@@ -43,11 +43,7 @@ def switch(lang: str) -> Response:
 
 def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Beijing time for people; stored times are UTC (SQLite hands them back naive)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA).strftime(fmt)
+    return "" if value is None else clock.in_china(value).strftime(fmt)
 
 
 def init_app(app: Flask) -> None:

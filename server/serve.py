@@ -43,6 +43,9 @@ class SubmissionWorker:
     def __init__(self, command: list[str]) -> None:
         self._command = command
         self._stopping = threading.Event()
+        # Held while deciding to start a process and starting it, so a stop never falls between
+        # the two (the process would run on until it noticed its parent was gone).
+        self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -50,22 +53,27 @@ class SubmissionWorker:
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
+        with self._lock:
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
             try:
-                self._process.wait(timeout=10)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                process.kill()
 
     def _supervise(self) -> None:
-        while not self._stopping.is_set():
-            command = [*self._command, "--parent-pid", str(os.getpid())]
-            # Its own session: a terminal's Ctrl-C (even during its start-up) is not for it;
-            # the server stops it, and it exits by itself if the server dies.
-            self._process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
-            self._process.wait()
+        command = [*self._command, "--parent-pid", str(os.getpid())]
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                # Its own session: a terminal's Ctrl-C (even during its start-up) is not for it;
+                # the server stops it, and it exits by itself if the server dies.
+                process = self._process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+            process.wait()
             if not self._stopping.is_set():
-                log.warning("submission worker exited (%s); restarting", self._process.returncode)
+                log.warning("submission worker exited (%s); restarting", process.returncode)
                 self._stopping.wait(1)
 
 

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 
-from server.errors import DomainError
+from server.core.errors import DomainError
 
 # Entries outlive what their callers need by this much, against clock skew between machines.
 GRACE_SECONDS = 60

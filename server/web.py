@@ -27,15 +27,15 @@ from werkzeug.http import dump_options_header
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter
 from werkzeug.utils import cached_property
 
-from server.errors import BadArgument
+from server.core.clock import FIRST_YEAR, LAST_YEAR, Month
+from server.core.errors import BadArgument
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NO_CONTROL = r"\x00-\x1f\x7f-\x9f"
 ROW_ID_MAX = 2**63 - 1  # SQLite's INTEGER and PostgreSQL's bigint
 _ROW_ID = re.compile(r"[0-9]{1,19}")
-_MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 # Dates people filter by; beyond these a date is a typo, and date.max + 1 day overflows.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 class Request(FlaskRequest):
@@ -102,12 +102,13 @@ def date_arg(name: str) -> date | None:
     return day
 
 
-def month_value(raw: str) -> date | None:
-    """`YYYY-MM` → the month's first day; None for anything else, or a month out of range."""
-    if not _MONTH.fullmatch(raw):
+def month_value(raw: str) -> Month | None:
+    """A month in a path (`YYYY-MM`, as `Month.parse` reads it); None for anything else, which
+    the view answers with a 404. A month in a query argument is `Month.parse`'s 400."""
+    try:
+        return Month.parse(raw)
+    except BadArgument:
         return None
-    first = date(int(raw[:4]), int(raw[5:]), 1)
-    return first if FIRST_DAY <= first <= LAST_DAY else None
 
 
 # Characters a saved file name must not carry: controls, and what quoting or paths would mangle.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session
@@ -13,12 +14,14 @@ from server.areas.codes import XINFENG_FILE, parse_area_file
 from server.areas.service import load_areas, this_year
 from server.auth.models import AppUser
 from server.auth.service import AppUserSecrets, create_app_user
+from server.core import clock
 from server.forms.models import FormVersion
 from server.forms.service import publish_form
 from server.registry.models import Household
 from server.registry.service import add_household
 
 REALM = "Fangfan"
+SETUP = "测试准备 test setup"  # who the audit log says set up a test's users
 LIANGBA = "440233100201"  # 梁坝村, 黄磜镇
 SANKENG = "440233100200"  # 三坑村, 黄磜镇
 HUANGQI = "440233100000"  # 黄磜镇
@@ -113,6 +116,8 @@ def make_app_user(
         form_ids=list(form_ids),
         realm=REALM,
         year=this_year(),
+        actor=None,
+        operator=SETUP,
     )
     return Persona(user, secrets_)
 
@@ -128,6 +133,16 @@ def make_household(
         "head_phone": "13812345678",
     } | overrides
     return add_household(session, code=code, village_code=village_code, **values)
+
+
+@pytest.fixture
+def freeze_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Stop the server's clock (server/core/clock.py) at an aware moment, for this test."""
+
+    def freeze(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "_now", lambda: moment.astimezone(UTC))
+
+    return freeze
 
 
 @pytest.fixture
@@ -188,6 +203,8 @@ def make_web_user(  # type: ignore[no-untyped-def]
         area_code=area_code,
         year=this_year(),
         department=department,
+        actor=None,
+        operator=SETUP,
     )
     return WebPersona(user, password)
 

@@ -18,11 +18,11 @@ from flask import (
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
+from server.access.views import permission_required
 from server.admin.forms import AppUserCreateForm, ConfirmForm
 from server.areas.models import Area
 from server.areas.service import list_areas, this_year
-from server.audit.service import record
-from server.auth.decorators import current_web_user, role_required
+from server.auth.decorators import current_web_user
 from server.auth.models import AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png
 from server.auth.service import (
@@ -32,8 +32,8 @@ from server.auth.service import (
     revoke_app_user,
     rotate_secrets,
 )
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.forms.models import Form
 from server.forms.service import list_forms
 
@@ -80,13 +80,13 @@ def _fill_choices(form: AppUserCreateForm, areas: list[Area], published: Sequenc
 
 
 @bp.get("/app-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def app_users() -> tuple[str, int]:
     return _list_page()
 
 
 @bp.post("/app-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def create() -> str | tuple[str, int]:
     session = get_session()
     form = AppUserCreateForm()
@@ -103,48 +103,41 @@ def create() -> str | tuple[str, int]:
             form_ids=form.form_ids.data or [],
             realm=current_app.config["DIGEST_REALM"],
             year=this_year(),
+            actor=current_web_user(),
+            ip=request.remote_addr,
         )
     except DomainError as err:
         session.rollback()
         form.username.errors = [*form.username.errors, err.message]
         return _list_page(form, 422)
-    _audit(session, "app_user_created", user)
     session.commit()
     return _qr_page(user, secrets_)
 
 
-def _audit(session: Session, action: str, user: AppUser) -> None:
-    record(
-        session,
-        current_web_user(),
-        action,
-        object_kind="app_user",
-        object_id=user.username,
-        area_code=user.area_code,
-        ip=request.remote_addr,
-    )
-
-
 @bp.post("/app-users/<username>/revoke")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def revoke(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user = revoke_app_user(session, username)
-        _audit(session, "app_user_revoked", user)
+        user = revoke_app_user(session, username, actor=current_web_user(), ip=request.remote_addr)
         session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ revoked")
     return redirect(url_for("admin.app_users"))
 
 
 @bp.post("/app-users/<username>/rotate")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def rotate(username: str) -> Response | str:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.app_users"))
     session = get_session()
-    user, secrets_ = rotate_secrets(session, username, realm=current_app.config["DIGEST_REALM"])
-    _audit(session, "app_user_rotated", user)
+    user, secrets_ = rotate_secrets(
+        session,
+        username,
+        realm=current_app.config["DIGEST_REALM"],
+        actor=current_web_user(),
+        ip=request.remote_addr,
+    )
     session.commit()
     return _qr_page(user, secrets_)
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
+from server.access.views import permission_required
 from server.admin.forms import ConfirmForm, WebUserCreateForm
-from server.admin.views import ADMIN, _towns_and_villages, bp
+from server.admin.views import _towns_and_villages, bp
 from server.areas.service import this_year
-from server.audit.service import record
-from server.auth.decorators import current_web_user, role_required
-from server.auth.models import WEB_ROLE_LABELS
-from server.auth.scope import DEPARTMENTS
+from server.auth.decorators import current_web_user
+from server.auth.roles import DEPARTMENTS, WEB_ROLE_LABELS
 from server.auth.service import (
     create_web_user,
     disable_web_user,
@@ -20,8 +19,8 @@ from server.auth.service import (
     log_out_everywhere,
 )
 from server.auth.sessions import live_session_counts
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 
 
 def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -50,13 +49,13 @@ def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> 
 
 
 @bp.get("/web-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def web_users() -> tuple[str, int]:
     return _page()
 
 
 @bp.post("/web-users")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def create_web() -> tuple[str, int]:
     form = WebUserCreateForm()
     if not form.validate_on_submit():
@@ -71,61 +70,35 @@ def create_web() -> tuple[str, int]:
             area_code=form.area_code.data or None,
             department=form.department.data or None,
             year=this_year(),
+            actor=current_web_user(),
+            ip=request.remote_addr,
         )
     except DomainError as err:
         session.rollback()
         form.username.errors = [*form.username.errors, err.message]
         return _page(form, 422)
-    record(
-        session,
-        current_web_user(),
-        "web_user_created",
-        object_kind="web_user",
-        object_id=user.username,
-        area_code=user.area_code,
-        ip=request.remote_addr,
-        role=user.role,
-        department=user.department,
-    )
     session.commit()
     return _page(created=user, password=password)
 
 
 @bp.post("/web-users/<username>/disable")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def disable_web(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user = disable_web_user(session, username)
-        record(
-            session,
-            current_web_user(),
-            "web_user_disabled",
-            object_kind="web_user",
-            object_id=user.username,
-            area_code=user.area_code,
-            ip=request.remote_addr,
-        )
+        user = disable_web_user(session, username, actor=current_web_user(), ip=request.remote_addr)
         session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
     return redirect(url_for("admin.web_users"))
 
 
 @bp.post("/web-users/<username>/logout-everywhere")
-@role_required(ADMIN)
+@permission_required("manage_users")
 def logout_everywhere(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
-        user, ended = log_out_everywhere(session, username)
-        record(
-            session,
-            current_web_user(),
-            "web_user_logged_out_everywhere",
-            object_kind="web_user",
-            object_id=user.username,
-            area_code=user.area_code,
-            ip=request.remote_addr,
-            sessions_ended=ended,
+        user, ended = log_out_everywhere(
+            session, username, actor=current_web_user(), ip=request.remote_addr
         )
         session.commit()
         flash(

@@ -8,9 +8,10 @@ import click
 from flask import Flask
 
 from server.areas.service import this_year
-from server.auth.models import WEB_USER_ROLES, AppUser
+from server.audit.service import command_line_operator
+from server.auth.models import AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png, qr_text
-from server.auth.scope import DEPARTMENTS
+from server.auth.roles import DEPARTMENTS, WEB_USER_ROLES
 from server.auth.service import (
     AppUserSecrets,
     create_app_user,
@@ -108,6 +109,8 @@ def create(obj, username, display_name, role, area_code, form_ids, password, ser
             realm=app.config["DIGEST_REALM"],
             year=this_year(),
             password=password,
+            actor=None,
+            operator=command_line_operator(),
         )
     print_credentials(
         user,
@@ -125,7 +128,13 @@ def rotate(obj, username: str, server_url: str | None) -> None:  # type: ignore[
     """更换令牌和密码并打印新二维码 / new token and password, new QR code; old ones stop working."""
     app = obj.app
     with unit_of_work(app) as session:
-        user, secrets_ = rotate_secrets(session, username, realm=app.config["DIGEST_REALM"])
+        user, secrets_ = rotate_secrets(
+            session,
+            username,
+            realm=app.config["DIGEST_REALM"],
+            actor=None,
+            operator=command_line_operator(),
+        )
     print_credentials(
         user,
         secrets_,
@@ -140,7 +149,7 @@ def rotate(obj, username: str, server_url: str | None) -> None:  # type: ignore[
 def revoke(obj, username: str) -> None:  # type: ignore[no-untyped-def]
     """停用手机端用户（5 秒内生效）/ revoke an app user; its phone loses access within 5 s."""
     with unit_of_work(obj.app) as session:
-        user = revoke_app_user(session, username)
+        user = revoke_app_user(session, username, actor=None, operator=command_line_operator())
         click.echo(f"已停用 / revoked: {user.username} ({user.display_name})")
 
 
@@ -191,6 +200,8 @@ def create_web(obj, username, display_name, role, area_code, password, departmen
             password=password,
             year=this_year(),
             department=department,
+            actor=None,
+            operator=command_line_operator(),
         )
     click.echo(f"已创建 / created {user.username} ({user.role}); 密码 / password: {password}")
 
@@ -214,5 +225,5 @@ def list_web(obj) -> None:  # type: ignore[no-untyped-def]
 def disable_web(obj, username: str) -> None:  # type: ignore[no-untyped-def]
     """停用网页用户 / disable a web user (its sessions end at once)."""
     with unit_of_work(obj.app) as session:
-        user = disable_web_user(session, username)
+        user = disable_web_user(session, username, actor=None, operator=command_line_operator())
     click.echo(f"已停用 / disabled {user.username}")

@@ -1,4 +1,5 @@
-"""Who is logged in to the web pages, the login cookie, and the role gate on views.
+"""Who is logged in to the web pages, and the login cookie (the permission gate on views is
+`access.views.permission_required`).
 
 The login cookie holds only a random token; the session it opens is a row in `web_sessions`
 (auth/sessions.py), so ending the row (logout, a password change, disabling the user, "log out
@@ -15,7 +16,6 @@ from urllib.parse import quote
 
 from flask import Response, current_app, g, redirect, request, url_for
 
-from server.auth.errors import AccessDenied
 from server.auth.models import WebSession, WebUser
 from server.auth.next_page import safe_next_path
 from server.auth.sessions import find_session
@@ -75,18 +75,3 @@ def _this_page() -> str:
     `full_path` has the path decoded: `/%09/x` would become a tab)."""
     query = request.query_string.decode("latin-1")
     return quote(request.path) + (f"?{query}" if query else "")
-
-
-def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @login_required
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_web_user()
-            if user is None or user.role not in roles:
-                raise AccessDenied("您的角色无权访问此页面 / your role may not open this page")
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator

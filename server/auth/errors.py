@@ -1,6 +1,6 @@
 """Errors of authentication and app-user management."""
 
-from server.errors import Conflict, DomainError, NotFound
+from server.core.errors import Conflict, DomainError, NotFound
 
 
 class InvalidAppUser(DomainError):
@@ -35,13 +35,6 @@ class Unauthenticated(DomainError):
     def __init__(self, message: str | None = None, *, stale: bool = False) -> None:
         super().__init__(message)
         self.stale = stale
-
-
-class AccessDenied(DomainError):
-    """无权访问 / Access denied."""
-
-    status = 403
-    code = "auth.access_denied"
 
 
 class TooManyFailures(DomainError):

@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, created_at, intpk
 
-APP_USER_ROLES = ("village_cadre", "town_cadre")
-
 
 class AppUser(Base):
     __tablename__ = "app_users"
@@ -56,13 +54,6 @@ class AppUserForm(Base):
     app_user: Mapped[AppUser] = relationship(back_populates="form_grants")
 
 
-WEB_USER_ROLES = ("county_admin", "town_reviewer", "village_committee", "department_viewer")
-WEB_ROLE_LABELS = {
-    "county_admin": "县级管理员 County administrator",
-    "town_reviewer": "镇级审核员 Town reviewer",
-    "village_committee": "村委会 Village committee",
-    "department_viewer": "部门查看 Department viewer",
-}
 
 
 class WebUser(Base):
@@ -81,7 +72,7 @@ class WebUser(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(24))
     area_code: Mapped[str | None] = mapped_column(String(12))  # the town or village in scope
-    # department_viewer only: which duty (auth/scope.py DEPARTMENTS) decides the fields shown.
+    # department_viewer only: which duty (auth/roles.py, access/policy.py) decides what it sees.
     department: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     created_at: Mapped[created_at]

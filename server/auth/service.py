@@ -1,4 +1,7 @@
-"""App-user use-cases: create, revoke, and authenticate phones. Never commits."""
+"""User use-cases: phone app users (create, rotate, revoke, authenticate) and web users
+(create, disable, log out everywhere, change a password). Each change records its audit event
+(`actor` the web user who made it, or None and `operator` naming the command line's).
+Never commits."""
 
 from __future__ import annotations
 
@@ -12,16 +15,17 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import ColumnElement, bindparam, false, select, true
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.areas.service import get_area
+from server.audit.service import record
 from server.auth.errors import AppUserExists, InvalidAppUser, UnknownAppUser, WeakPassword
-from server.auth.models import APP_USER_ROLES, WEB_USER_ROLES, AppUser, AppUserForm, WebUser
+from server.auth.models import AppUser, AppUserForm, WebUser
 from server.auth.passwords import password_problems
-from server.auth.scope import DEPARTMENTS, Scope
+from server.auth.roles import APP_USER_ROLES, DEPARTMENTS, WEB_USER_ROLES
 from server.auth.sessions import end_sessions
-from server.db import utcnow
+from server.core import clock
 from server.memo import Memo
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
@@ -57,6 +61,9 @@ def create_app_user(
     realm: str,
     year: int,
     password: str | None = None,
+    actor: WebUser | None,
+    ip: str | None = None,
+    operator: str | None = None,
 ) -> tuple[AppUser, AppUserSecrets]:
     """Create a phone account bound to one village (village cadre) or one town (town cadre)."""
     if not _USERNAME.match(username):
@@ -89,11 +96,18 @@ def create_app_user(
     )
     session.add(user)
     session.flush()
+    _record(session, "app_user_created", user, actor=actor, ip=ip, operator=operator)
     return user, secrets_
 
 
 def rotate_secrets(
-    session: Session, username: str, *, realm: str
+    session: Session,
+    username: str,
+    *,
+    realm: str,
+    actor: WebUser | None,
+    ip: str | None = None,
+    operator: str | None = None,
 ) -> tuple[AppUser, AppUserSecrets]:
     """Issue a new token and password (e.g. a lost phone); the old ones stop working at once."""
     user = get_app_user(session, username)
@@ -102,7 +116,32 @@ def rotate_secrets(
     user.password_hash = _hasher.hash(secrets_.password)
     user.digest_ha1 = digest_ha1(user.username, realm, secrets_.password)
     session.flush()
+    _record(session, "app_user_rotated", user, actor=actor, ip=ip, operator=operator)
     return user, secrets_
+
+
+def _record(
+    session: Session,
+    action: str,
+    user: AppUser | WebUser,
+    *,
+    actor: WebUser | None,
+    ip: str | None,
+    operator: str | None,
+    **detail: Any,
+) -> None:
+    kind = "app_user" if isinstance(user, AppUser) else "web_user"
+    record(
+        session,
+        actor,
+        action,
+        object_kind=kind,
+        object_id=user.username,
+        area_code=user.area_code,
+        ip=ip,
+        username=operator,
+        **detail,
+    )
 
 
 def _new_secrets(username: str, display_name: str, password: str | None) -> AppUserSecrets:
@@ -132,11 +171,19 @@ def _generated_password(length: int, *, username: str) -> str:
             return password
 
 
-def revoke_app_user(session: Session, username: str) -> AppUser:
+def revoke_app_user(
+    session: Session,
+    username: str,
+    *,
+    actor: WebUser | None,
+    ip: str | None = None,
+    operator: str | None = None,
+) -> AppUser:
     user = get_app_user(session, username)
     if user.revoked_at is None:
-        user.revoked_at = utcnow()
+        user.revoked_at = clock.now()
     session.flush()
+    _record(session, "app_user_revoked", user, actor=actor, ip=ip, operator=operator)
     return user
 
 
@@ -264,6 +311,9 @@ def create_web_user(
     area_code: str | None = None,
     password: str | None = None,
     department: str | None = None,
+    actor: WebUser | None,
+    ip: str | None = None,
+    operator: str | None = None,
 ) -> tuple[WebUser, str]:
     """Create a web user; returns the user and its password (generated unless given)."""
     if not _USERNAME.match(username):
@@ -303,6 +353,16 @@ def create_web_user(
     )
     session.add(user)
     session.flush()
+    _record(
+        session,
+        "web_user_created",
+        user,
+        actor=actor,
+        ip=ip,
+        operator=operator,
+        role=user.role,
+        department=user.department,
+    )
     return user, password
 
 
@@ -315,7 +375,7 @@ def authenticate_web_user(session: Session, username: str, password: str) -> Web
         ok = False
     if not ok or user is None or not user.is_active:
         return None
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     session.flush()
     return user
 
@@ -325,7 +385,13 @@ def find_web_user_by_name(session: Session, username: str) -> WebUser | None:
 
 
 def change_web_password(
-    session: Session, user: WebUser, *, current: str, new: str, keep_session: int | None
+    session: Session,
+    user: WebUser,
+    *,
+    current: str,
+    new: str,
+    keep_session: int | None,
+    ip: str | None,
 ) -> None:
     """Set a new password; every other session of the user ends (`keep_session` stays)."""
     try:
@@ -336,22 +402,51 @@ def change_web_password(
     user.password_hash = _hasher.hash(new)
     end_sessions(session, user, reason="password_changed", keep=keep_session)
     session.flush()
+    record(
+        session,
+        user,
+        "password_changed",
+        object_kind="web_user",
+        object_id=user.id,
+        area_code=user.area_code,
+        ip=ip,
+    )
 
 
-def disable_web_user(session: Session, username: str) -> WebUser:
+def disable_web_user(
+    session: Session,
+    username: str,
+    *,
+    actor: WebUser | None,
+    ip: str | None = None,
+    operator: str | None = None,
+) -> WebUser:
     """Revoke a web user: every session of theirs ends at once."""
     user = _web_user_named(session, username)
     if user.disabled_at is None:
-        user.disabled_at = utcnow()
+        user.disabled_at = clock.now()
     end_sessions(session, user, reason="disabled")
     session.flush()
+    _record(session, "web_user_disabled", user, actor=actor, ip=ip, operator=operator)
     return user
 
 
-def log_out_everywhere(session: Session, username: str) -> tuple[WebUser, int]:
+def log_out_everywhere(
+    session: Session, username: str, *, actor: WebUser | None, ip: str | None
+) -> tuple[WebUser, int]:
     """End every session of a web user (a lost laptop, a shared computer); how many ended."""
     user = _web_user_named(session, username)
-    return user, end_sessions(session, user, reason="logged_out_everywhere")
+    ended = end_sessions(session, user, reason="logged_out_everywhere")
+    _record(
+        session,
+        "web_user_logged_out_everywhere",
+        user,
+        actor=actor,
+        ip=ip,
+        operator=None,
+        sessions_ended=ended,
+    )
+    return user, ended
 
 
 def _web_user_named(session: Session, username: str) -> WebUser:
@@ -363,12 +458,3 @@ def _web_user_named(session: Session, username: str) -> WebUser:
 
 def list_web_users(session: Session) -> Sequence[WebUser]:
     return session.scalars(select(WebUser).order_by(WebUser.role, WebUser.username)).all()
-
-
-def in_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
-    """The SQL condition 'this village code is in scope' (an index range, never a LIKE)."""
-    if scope.everywhere:
-        return true()
-    if scope.low is None or scope.high is None:
-        return false()
-    return column.between(scope.low, scope.high)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from server.auth.models import SESSION_END_REASONS, WebSession, WebUser
-from server.db import utcnow
+from server.core import clock
 
 
 def start_session(
@@ -30,7 +30,7 @@ def start_session(
 ) -> str:
     """A new session of `user`; returns its token for the cookie (shown nowhere else)."""
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.now()
     session.add(
         WebSession(
             user_id=user.id,
@@ -53,7 +53,7 @@ def find_session(session: Session, token: str) -> tuple[WebSession, WebUser] | N
         .where(
             WebSession.token_sha256 == _digest(token),
             WebSession.ended_at.is_(None),
-            WebSession.expires_at > utcnow(),
+            WebSession.expires_at > clock.now(),
             WebUser.disabled_at.is_(None),
         )
     ).first()
@@ -63,7 +63,7 @@ def find_session(session: Session, token: str) -> tuple[WebSession, WebUser] | N
 def end_session(session: Session, web_session: WebSession, *, reason: str) -> None:
     _check(reason)
     if web_session.ended_at is None:
-        web_session.ended_at = utcnow()
+        web_session.ended_at = clock.now()
         web_session.ended_reason = reason
         session.flush()
 
@@ -71,7 +71,7 @@ def end_session(session: Session, web_session: WebSession, *, reason: str) -> No
 def end_sessions(session: Session, user: WebUser, *, reason: str, keep: int | None = None) -> int:
     """End every live session of `user` except the one with id `keep`; how many ended."""
     _check(reason)
-    now = utcnow()
+    now = clock.now()
     query = update(WebSession).where(
         WebSession.user_id == user.id,
         WebSession.ended_at.is_(None),
@@ -90,7 +90,7 @@ def live_session_counts(session: Session) -> dict[int, int]:
     """Live sessions per user id (for the administrator's list of web users)."""
     rows = session.execute(
         select(WebSession.user_id, func.count().label("count"))
-        .where(WebSession.ended_at.is_(None), WebSession.expires_at > utcnow())
+        .where(WebSession.ended_at.is_(None), WebSession.expires_at > clock.now())
         .group_by(WebSession.user_id)
     )
     return {row.user_id: row.count for row in rows}

@@ -15,12 +15,12 @@ round trip as a Digest nonce count (the only store call a Digest phone pays per 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from limits import parse_many
 
+from server.core.clock import timestamp
 from server.shared_state import Mark, SharedState
 
 
@@ -53,7 +53,7 @@ class Throttle:
         name: str,
         limits: Mapping[str, Sequence[Limit]],
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = timestamp,
     ) -> None:
         self.state = state
         self.name = name

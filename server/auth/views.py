@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 
-from server.auth import signals
 from server.auth.decorators import (
     current_web_session,
     current_web_user,
@@ -24,11 +23,11 @@ from server.auth.decorators import (
 )
 from server.auth.errors import InvalidAppUser, WeakPassword
 from server.auth.forms import LoginForm, PasswordChangeForm
+from server.auth.login import log_in, log_out
 from server.auth.login_limit import login_rate_limited
-from server.auth.models import WEB_ROLE_LABELS
 from server.auth.next_page import safe_next_path
-from server.auth.service import authenticate_web_user, change_web_password
-from server.auth.sessions import end_session, start_session
+from server.auth.roles import WEB_ROLE_LABELS
+from server.auth.service import change_web_password
 from server.db import get_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -40,12 +39,10 @@ def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
         db = get_session()
-        username = form.username.data or ""
-        user = authenticate_web_user(db, username, form.password.data or "")
-        _send(signals.logged_in if user else signals.login_failed, user=user, username=username)
-        token = user and start_session(
+        token = log_in(
             db,
-            user,
+            form.username.data or "",
+            form.password.data or "",
             lifetime=current_app.permanent_session_lifetime,
             ip=request.remote_addr,
             user_agent=request.user_agent.string,
@@ -69,8 +66,7 @@ def logout() -> Response:
     user, web_session = current_web_user(), current_web_session()
     if user is not None and web_session is not None:
         db = get_session()
-        end_session(db, web_session, reason="logout")
-        _send(signals.logged_out, user=user, username=user.username)
+        log_out(db, user, web_session, ip=request.remote_addr)
         db.commit()
     session.clear()
     response = redirect(url_for("auth.login"))
@@ -92,13 +88,13 @@ def change_password() -> Response | str:
                 current=form.current.data or "",
                 new=form.new.data or "",
                 keep_session=web_session.id,
+                ip=request.remote_addr,
             )
         except WeakPassword as err:
             form.new.errors.extend(err.problems)
         except InvalidAppUser as err:
             form.current.errors.append(err.message)
         else:
-            _send(signals.password_changed, user=user, username=user.username)
             db.commit()
             flash("密码已修改，其他地方的登录已退出 / password changed; other sessions ended")
             return redirect(url_for("auth.home"))
@@ -109,9 +105,3 @@ def change_password() -> Response | str:
 @login_required
 def home() -> str:
     return render_template("auth/home.html", role_labels=WEB_ROLE_LABELS)
-
-
-def _send(signal, *, user, username: str) -> None:  # type: ignore[no-untyped-def]
-    """Tell whoever listens (the audit log), inside this request's transaction."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    signal.send(app, session=get_session(), user=user, username=username, ip=request.remote_addr)

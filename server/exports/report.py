@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from server.core.clock import Month
 from server.exports.writers import xlsx_row
 from server.monitoring.cases import REASON_LABELS
 from server.monitoring.rules import shortfalls_by
@@ -82,8 +83,8 @@ def monthly_report(
     homes = villages.households
     names = {r.code: r.name for r in villages.rows}
     return {
-        "month": f"{month:%Y年%m月}",
-        "month_code": f"{month:%Y-%m}",
+        "month": Month.of(month).zh,
+        "month_code": str(Month.of(month)),
         "area": area_name(session, area_code_of(prefix)),
         "settings": {
             "income_threshold": str(towns.settings.income_threshold),

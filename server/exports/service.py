@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -29,8 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from server.auth.models import AppUser
-from server.errors import DomainError
+from server.audit.service import record
+from server.auth.models import AppUser, WebUser
+from server.core.clock import china_midnight
+from server.core.errors import DomainError
 from server.exports import tables as t
 from server.forms.models import Form, FormVersion
 from server.forms.xform import is_form_id
@@ -62,7 +64,7 @@ class ExportFilter:
     date_from: date | None = None
     date_to: date | None = None
     masked: bool = True
-    # A department viewer's duty over households (registry/visibility.concerns_duty); None: the
+    # A department viewer's duty over households (registry/queries.concerns_duty); None: the
     # whole area. Every registry table keeps only the rows of those households.
     duty: ColumnElement[bool] | None = None
 
@@ -303,14 +305,11 @@ def submissions_statement(session: Session, xml_form_id: str, f: ExportFilter): 
     )
     if len(f.prefix) > 6:  # a town or village sees what its own cadres sent
         stmt = stmt.where(AppUser.area_code.startswith(f.prefix, autoescape=True))
-    if f.date_from:
-        stmt = stmt.where(
-            SubmissionVersion.received_at >= datetime.combine(f.date_from, time(), UTC)
-        )
+    if f.date_from:  # received on a day in China, as the review queue filters them
+        stmt = stmt.where(SubmissionVersion.received_at >= china_midnight(f.date_from))
     if f.date_to:
         stmt = stmt.where(
-            SubmissionVersion.received_at
-            < datetime.combine(f.date_to + timedelta(days=1), time(), UTC)
+            SubmissionVersion.received_at < china_midnight(f.date_to) + timedelta(days=1)
         )
     return stmt
 
@@ -356,3 +355,32 @@ def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: i
             batch = []
     if batch:
         yield batch
+
+
+def record_export(
+    session: Session,
+    actor: WebUser | None,
+    *,
+    kind: str,
+    what: str | None,
+    fmt: str,
+    export_filter: ExportFilter,
+    ip: str | None = None,
+    operator: str | None = None,
+) -> None:
+    """Put an export on record (who, what, which area, masked or not). The caller commits it
+    before the first byte is streamed, once everything the export needs was checked."""
+    record(
+        session,
+        actor,
+        "export_data",
+        object_kind=kind,
+        object_id=what,
+        area_code=export_filter.prefix,
+        ip=ip,
+        username=operator,
+        format=fmt,
+        masked=export_filter.masked,
+        since=str(export_filter.date_from or ""),
+        until=str(export_filter.date_to or ""),
+    )

@@ -8,17 +8,22 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from server.audit.service import record
-from server.auth.decorators import current_web_user, role_required
-from server.auth.models import WEB_USER_ROLES
-from server.auth.scope import may
+from server.access.policy import EXPORT, masker
+from server.access.views import current_viewer, permission_required
+from server.auth.decorators import current_web_user
+from server.core import clock
 from server.db import get_session, writes
 from server.exports import report as report_service
-from server.exports.service import ExportFilter, registry_export, submissions_export
+from server.exports.service import (
+    ExportFilter,
+    record_export,
+    registry_export,
+    submissions_export,
+)
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
-from server.monitoring.scope import PERSONAL_DATA_ROLES, narrow
-from server.monitoring.views import today, user_duty, user_prefix
+from server.monitoring.scope import narrow
+from server.monitoring.views import user_duty, user_prefix
 from server.web import content_disposition, date_arg, month_value
 
 bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="templates")
@@ -26,46 +31,45 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/")
-@role_required(*WEB_USER_ROLES)
+@permission_required("export_registry")
 def index() -> str:
     return render_template("exports/index.html", forms=list_forms(get_session()))
 
 
 @bp.get("/registry.<fmt>")
 @writes  # the audit row
-@role_required(*WEB_USER_ROLES)
+@permission_required("export_registry")
 def registry(fmt: str) -> Response:
     export_filter = _checked_filter(fmt)
     tables = registry_export(get_session(), export_filter)
     _audit("registry", None, fmt, export_filter)
-    return _download(tables, f"registry-{today():%Y%m%d}", fmt)
+    return _download(tables, f"registry-{clock.today():%Y%m%d}", fmt)
 
 
 @bp.get("/submissions/<form_id>.<fmt>")
 @writes  # the audit row
-@role_required(*WEB_USER_ROLES)
+@permission_required("export_submissions")
 def submissions(form_id: str, fmt: str) -> Response:
-    user = current_web_user()
-    if user is None or not may(user.role, "view_submissions"):
-        # Raw submissions name households regardless of any duty: only the roles that may
-        # read them in the review queue may export them (department viewers may not).
-        abort(403)
     export_filter = _checked_filter(fmt)
     tables = submissions_export(get_session(), form_id, export_filter)  # an unknown form: 404
     _audit("submissions", form_id, fmt, export_filter)
-    return _download(tables, f"{form_id}-{today():%Y%m%d}", fmt)
+    return _download(tables, f"{form_id}-{clock.today():%Y%m%d}", fmt)
 
 
 @bp.get("/report-<month>.<fmt>")
 @writes  # the audit row
-@role_required(*WEB_USER_ROLES)
+@permission_required("monthly_report")
 def report(month: str, fmt: str) -> Response:
-    first = month_value(month)
-    if fmt not in ("xlsx", "pdf") or first is None:
+    period = month_value(month)
+    if fmt not in ("xlsx", "pdf") or period is None:
         abort(404)
     _audit("monthly_report", month, fmt, _filter())
     context = report_service.monthly_report(
-        get_session(), month=first, prefix=user_prefix(), today=today(), duty=user_duty()
+        get_session(),
+        month=period.first,
+        prefix=user_prefix(),
+        today=clock.today(),
+        duty=user_duty(),
     )
     if fmt == "pdf":
         body, mimetype = report_service.render_pdf(context), "application/pdf"
@@ -76,21 +80,16 @@ def report(month: str, fmt: str) -> Response:
 
 
 def _audit(kind: str, what: str | None, fmt: str, export_filter: ExportFilter) -> None:
-    """Every export is on record (who, what, which area, masked or not), committed before the
-    first byte is streamed, and only once everything the export needs was checked."""
+    """Every export is on record, committed before the first byte is streamed."""
     session = get_session()
-    record(
+    record_export(
         session,
         current_web_user(),
-        "export_data",
-        object_kind=kind,
-        object_id=what,
-        area_code=export_filter.prefix,
+        kind=kind,
+        what=what,
+        fmt=fmt,
+        export_filter=export_filter,
         ip=request.remote_addr,
-        format=fmt,
-        masked=export_filter.masked,
-        since=str(export_filter.date_from or ""),
-        until=str(export_filter.date_to or ""),
     )
     session.commit()
 
@@ -103,12 +102,11 @@ def _checked_filter(fmt: str) -> ExportFilter:
 
 
 def _filter() -> ExportFilter:
-    user = current_web_user()
     return ExportFilter(
         prefix=narrow(user_prefix(), request.args.get("area")),
         date_from=date_arg("from"),
         date_to=date_arg("to"),
-        masked=user is None or user.role not in PERSONAL_DATA_ROLES,
+        masked=not masker(current_viewer(), EXPORT).full_ids,
         duty=user_duty(),
     )
 

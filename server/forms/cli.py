@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from server.config import REPO_ROOT
+from server.core.errors import DomainError
 from server.db import unit_of_work
-from server.errors import DomainError
 from server.forms.service import list_forms, publish_form
 from server.forms.validate import java_available, odk_validate_form
 

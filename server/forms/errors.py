@@ -1,6 +1,6 @@
 """Errors of the form registry."""
 
-from server.errors import Conflict, DomainError, NotFound
+from server.core.errors import Conflict, DomainError, NotFound
 
 
 class InvalidXLSForm(DomainError):

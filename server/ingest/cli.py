@@ -9,9 +9,10 @@ import threading
 
 import click
 
-from server.areas.service import CHINA
+from server.audit.service import command_line_operator
+from server.core.clock import in_china
 from server.db import unit_of_work
-from server.ingest.processing import list_attention, process_versions, select_versions
+from server.ingest.processing import list_attention, process_versions, requeue_versions
 from server.ingest.worker import run_worker
 
 
@@ -47,12 +48,13 @@ def reprocess(obj, form_id, since, until, everything) -> None:  # type: ignore[n
         else ["pending", "needs_attention"]
     )
     with unit_of_work(app) as session:
-        ids = select_versions(
+        ids = requeue_versions(
             session,
             states=states,
             form_id=form_id,
             since=since.date() if since else None,
             until=until.date() if until else None,
+            operator=command_line_operator(),
         )
     with (
         app.app_context(),
@@ -75,7 +77,7 @@ def attention(obj, limit: int) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(obj.app) as session:
         rows = list_attention(session, limit=limit)
         for version, form_id in rows:
-            received = version.received_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+            received = in_china(version.received_at).strftime("%Y-%m-%d %H:%M")
             click.echo(
                 f"{received}  {form_id:18} {version.instance_id}  "
                 f"{version.instance_name or ''}\n    → {version.attention_reason}"

@@ -1,6 +1,6 @@
 """Why a submission is refused. Messages reach the cadre's phone: Chinese first."""
 
-from server.errors import Conflict, DomainError, NotFound
+from server.core.errors import Conflict, DomainError, NotFound
 
 
 class MalformedSubmission(DomainError):

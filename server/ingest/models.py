@@ -78,7 +78,7 @@ class SubmissionVersion(Base):
     deprecated_id: Mapped[str | None] = mapped_column(String(100))
     instance_name: Mapped[str | None] = mapped_column(String(255))
     # Where the record belongs, read at intake from the form's village/household questions:
-    # every supervisor query is scoped by village (server/auth/scope.py).
+    # every supervisor query is scoped by village (server/access).
     village_code: Mapped[str | None] = mapped_column(String(12))
     household_code: Mapped[str | None] = mapped_column(String(32), index=True)
     xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # verbatim, as received

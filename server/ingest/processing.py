@@ -11,15 +11,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.areas.service import CHINA, village_codes_in_scope
+from server.access.sql import village_codes
+from server.access.viewer import phone_viewer
+from server.audit.service import record
 from server.auth.models import AppUser
-from server.db import WRITE, utcnow
-from server.errors import DomainError
+from server.core import clock
+from server.core.clock import china_date, china_midnight
+from server.core.errors import DomainError
+from server.db import WRITE
 from server.forms.models import Form, FormVersion
 from server.ingest.models import SubmissionIssue, SubmissionVersion
 from server.ingest.normalize import normalize
@@ -117,7 +121,7 @@ def _mark_needs_attention(session: Session, version_id: int, exc: Exception) -> 
     if version is not None:
         version.processing_state = "needs_attention"
         version.attention_reason = reason[:2000]
-        version.processed_at = utcnow()
+        version.processed_at = clock.now()
 
 
 def _process_one(sessions: sessionmaker[Session], version_id: int) -> str:
@@ -143,7 +147,7 @@ def process_version(session: Session, version_id: int) -> None:
         raise LookupError(f"submission version {version_id} has no form version")
     normalized = normalize(version.xml, form_version.schema)
     replaces = _replaced_version_id(session, version)
-    received_on = _china_date(version.received_at)
+    received_on = china_date(version.received_at)
     registry_issues = apply_submission(
         session,
         normalized,
@@ -166,7 +170,7 @@ def process_version(session: Session, version_id: int) -> None:
         )
     version.processing_state = "processed"
     version.attention_reason = None
-    version.processed_at = utcnow()
+    version.processed_at = clock.now()
 
 
 def _sender_villages(session: Session, version: SubmissionVersion, year: int) -> frozenset[str]:
@@ -175,7 +179,7 @@ def _sender_villages(session: Session, version: SubmissionVersion, year: int) ->
     sender = session.get(AppUser, version.app_user_id) if version.app_user_id else None
     if sender is None:
         return frozenset()
-    return village_codes_in_scope(session, sender.area_code, year=year)
+    return village_codes(session, phone_viewer(sender), year=year)
 
 
 def _replaced_version_id(session: Session, version: SubmissionVersion) -> int | None:
@@ -187,10 +191,6 @@ def _replaced_version_id(session: Session, version: SubmissionVersion) -> int | 
             SubmissionVersion.instance_id == version.deprecated_id,
         )
     )
-
-
-def _china_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
 
 
 def select_versions(
@@ -210,15 +210,40 @@ def select_versions(
             Form.xml_form_id == form_id
         )
     if since is not None:
-        query = query.where(SubmissionVersion.received_at >= _start_of(since))
+        query = query.where(SubmissionVersion.received_at >= china_midnight(since))
     if until is not None:
-        query = query.where(SubmissionVersion.received_at < _start_of(until, plus_days=1))
+        query = query.where(
+            SubmissionVersion.received_at < china_midnight(until) + timedelta(days=1)
+        )
     return list(session.scalars(query.order_by(SubmissionVersion.id)))
 
 
-def _start_of(day: date, plus_days: int = 0) -> datetime:
-    midnight = datetime(day.year, day.month, day.day, tzinfo=CHINA)
-    return midnight + timedelta(days=plus_days)
+def requeue_versions(
+    session: Session,
+    *,
+    states: Sequence[str],
+    form_id: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    operator: str,
+) -> list[int]:
+    """The versions the operator processes again (as `select_versions` finds them), on record
+    as one event for the lot (the web's "process again" records one per submission)."""
+    ids = select_versions(session, states=states, form_id=form_id, since=since, until=until)
+    if ids:
+        record(
+            session,
+            None,
+            "submission_requeued",
+            object_kind="submissions",
+            object_id=form_id,
+            username=operator,
+            states=list(states),
+            since=str(since or ""),
+            until=str(until or ""),
+            count=len(ids),
+        )
+    return ids
 
 
 def list_attention(session: Session, *, limit: int = 200) -> list[tuple[SubmissionVersion, str]]:

@@ -28,9 +28,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.areas.service import village_codes_in_scope
+from server.access.policy import may_change_submission
+from server.access.sql import village_codes
+from server.access.viewer import Viewer, phone_viewer
 from server.auth.service import PhoneUser
-from server.db import utcnow
+from server.core import clock
 from server.forms.service import SubmissionTarget, find_submission_target
 from server.forms.xform import Field
 from server.ingest.errors import (
@@ -98,10 +100,9 @@ class PreparedSubmission:
     # The village and household the record is about, for scoping supervisors' queries.
     village_code: str | None
     household_code: str | None
-    # Who sends it and the villages it may write to: an edit or a resend may only touch a
-    # stored submission that this sender may write to (see `_check_may_write`).
-    sender_id: int
-    sender_villages: frozenset[str]
+    # Who sends it: an edit or a resend may only touch a stored submission this sender may
+    # change (access.policy.may_change_submission).
+    sender: Viewer
 
 
 class InstanceRace(Exception):
@@ -138,7 +139,8 @@ def prepare_submission(
     target = _target(session, header.form_id, header.version)
     tree = read_tree(instance, target.schema)
     check_repeats(tree, limits)
-    villages = village_codes_in_scope(session, user.area_code, year=year)
+    sender = phone_viewer(user)
+    villages = village_codes(session, sender, year=year)
     household_villages_found = _check_scope(session, user, villages, target, tree)
     village_code, household_code = _place(target, tree, household_villages_found)
     return PreparedSubmission(
@@ -150,8 +152,7 @@ def prepare_submission(
         files=tuple(files),
         village_code=village_code,
         household_code=household_code,
-        sender_id=user.id,
-        sender_villages=villages,
+        sender=sender,
     )
 
 
@@ -256,7 +257,7 @@ def _insert_version(
         submission_id = _retire_edited_version(connection, prepared, header.deprecated_id)
     else:
         submission_id = connection.execute(
-            _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": utcnow()}
+            _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": clock.now()}
         ).scalar_one()
     return connection.execute(
         _INSERT_VERSION,
@@ -272,9 +273,9 @@ def _insert_version(
             "xml": prepared.xml,
             "xml_sha256": prepared.xml_sha256,
             "is_current": True,
-            "app_user_id": prepared.sender_id,
+            "app_user_id": prepared.sender.user_id,
             "device_id": (device_id or "")[:100] or None,
-            "received_at": utcnow(),
+            "received_at": clock.now(),
             "processing_state": "pending",
         },
     ).scalar_one()
@@ -305,7 +306,7 @@ def _retire_edited_version(
 def _attach_files(connection: Connection, version_id: int, prepared: PreparedSubmission) -> int:
     """The attachment rows of a new version: every declared file (missing until it arrives)
     and every file sent, declared or not, in one statement."""
-    now = utcnow()
+    now = clock.now()
     sent = {file.filename: file for file in prepared.files}
     rows = []
     for name in sorted(prepared.declared | sent.keys()):
@@ -326,14 +327,9 @@ def _attach_files(connection: Connection, version_id: int, prepared: PreparedSub
 
 
 def _check_may_write(prepared: PreparedSubmission, stored, action: str) -> None:  # type: ignore[no-untyped-def]
-    """A phone may change a stored submission (edit it, add files to it) only if it sent it
-    or the submission is about a village of its own area: the same area rule that decides what
-    it may read and submit. So a village cadre may edit a colleague's submission about their
-    own village (a village is one team, and a successor inherits the phone's saved forms), a
-    town cadre any submission about a village of its town, and nobody one from elsewhere."""
-    if stored.app_user_id == prepared.sender_id:
-        return
-    if stored.village_code is not None and stored.village_code in prepared.sender_villages:
+    if may_change_submission(
+        prepared.sender, sender_id=stored.app_user_id, village_code=stored.village_code
+    ):
         return
     zh, en = action.split(" / ")
     raise OutOfScope(
@@ -369,7 +365,7 @@ def _merge_files(connection: Connection, version_id: int, files: Sequence[Incomi
         values = {
             "blob_sha256": _store_blob(connection, file.data),
             "content_type": _content_type(file),
-            "received_at": utcnow(),
+            "received_at": clock.now(),
         }
         if file.filename in have:
             connection.execute(
@@ -400,6 +396,6 @@ def _store_blob(connection: Connection, data: bytes) -> str:
     sha = sha256_hex(data)
     connection.execute(
         _INSERT_BLOB[connection.dialect.name],
-        {"sha256": sha, "size": len(data), "content": data, "created_at": utcnow()},
+        {"sha256": sha, "size": len(data), "content": data, "created_at": clock.now()},
     )
     return sha

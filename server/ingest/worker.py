@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db import utcnow
+from server.core import clock
 from server.ingest.models import SubmissionVersion
 from server.ingest.processing import process_pending_batch
 
@@ -72,5 +72,5 @@ def _intake_is_busy(
     if backlog > max_backlog:
         return False
     if newest.tzinfo is None:  # SQLite returns naive datetimes (stored as UTC)
-        newest = newest.replace(tzinfo=utcnow().tzinfo)
-    return utcnow() - newest < timedelta(seconds=quiet_seconds)
+        newest = newest.replace(tzinfo=UTC)
+    return clock.now() - newest < timedelta(seconds=quiet_seconds)

@@ -8,12 +8,13 @@ measure (a decision with the measure taken) or closed (with a reason, always).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from server.errors import DomainError
+from server.core import clock
+from server.core.errors import DomainError
 from server.monitoring.models import DECISIONS, WarningCase
 from server.monitoring.service import monthly_overview, settings_for
 from server.registry.models import Household, MajorEvent
@@ -132,7 +133,7 @@ def record_step(
         case.decision = case.decision or decision
     else:
         raise CaseError(f"未知步骤 / unknown step {step}")
-    case.updated_at, case.updated_by = datetime.now(UTC), by
+    case.updated_at, case.updated_by = clock.now(), by
     session.flush()
     return case
 
@@ -141,7 +142,7 @@ EVENT_STEPS = {"open": "handling", "handling": "closed"}
 
 
 def advance_event(
-    session: Session, event_id: int, *, prefix: str, measure: str, by: str, now: datetime
+    session: Session, event_id: int, *, prefix: str, measure: str, by: str
 ) -> MajorEvent:
     """open → handling (the town's response) → closed (with the measure taken)."""
     event = session.get(MajorEvent, event_id)
@@ -154,7 +155,7 @@ def advance_event(
     step = EVENT_STEPS[event.status]
     log = [
         *event.details.get("handling_log", []),
-        {"status": step, "at": now.isoformat(), "by": by, "measure": measure.strip()},
+        {"status": step, "at": clock.now().isoformat(), "by": by, "measure": measure.strip()},
     ]
     event.details = {**event.details, "handling_log": log}
     event.status = step

@@ -3,20 +3,15 @@ the monthly report."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from server.areas.service import CHINA
+from server.audit.service import command_line_operator
+from server.core import clock
+from server.core.clock import Month
 from server.db import unit_of_work
 from server.monitoring.scope import COUNTY_CODE
-
-_MONTH = click.DateTime(["%Y-%m"])
-
-
-def _today() -> date:
-    return datetime.now(CHINA).date()
 
 
 @click.group("monitoring")
@@ -37,14 +32,14 @@ def settings(day) -> None:  # type: ignore[no-untyped-def]
     from server.monitoring.service import load_periods, settings_for
 
     periods = load_periods()
-    current = settings_for(day.date() if day else _today())
+    current = settings_for(day.date() if day else clock.today())
     click.echo(f"{len(periods)} 个时期 / periods; 生效 in force: {current.effective_from}")
     for name in current.__slots__:
         click.echo(f"  {name} = {getattr(current, name)}")
 
 
 @monitoring.command("month")
-@click.option("--month", type=_MONTH, required=True, help="月份 / month (YYYY-MM)")
+@click.option("--month", type=Month.parse, required=True, help="月份 / month (YYYY-MM)")
 @click.option("--area", default=COUNTY_CODE, show_default=True)
 @click.pass_obj
 def month(obj, month, area) -> None:  # type: ignore[no-untyped-def]
@@ -52,7 +47,7 @@ def month(obj, month, area) -> None:  # type: ignore[no-untyped-def]
     from server.monitoring.service import monthly_overview
 
     with unit_of_work(obj.app) as session:
-        view = monthly_overview(session, month=month.date(), prefix=area, today=_today())
+        view = monthly_overview(session, month=month.first, prefix=area, today=clock.today())
         click.echo("区域 area\t户数 households\t走访 done/required\t不足 below\t预警 warnings")
         for row in [*view.rows, view.total]:
             click.echo(
@@ -62,14 +57,16 @@ def month(obj, month, area) -> None:  # type: ignore[no-untyped-def]
 
 
 @monitoring.command("warnings")
-@click.option("--month", type=_MONTH, required=True, help="月份 / month (YYYY-MM)")
+@click.option("--month", type=Month.parse, required=True, help="月份 / month (YYYY-MM)")
 @click.pass_obj
 def warnings(obj, month) -> None:  # type: ignore[no-untyped-def]
     """为本月预警建立跟踪案例（可重复运行）/ open tracked cases for the month's warnings."""
     from server.monitoring.cases import open_warning_cases
 
     with unit_of_work(obj.app) as session:
-        report = open_warning_cases(session, month=month.date(), prefix=COUNTY_CODE, today=_today())
+        report = open_warning_cases(
+            session, month=month.first, prefix=COUNTY_CODE, today=clock.today()
+        )
     click.echo(
         f"新建 {report.opened}，更新 {report.refreshed} / opened {report.opened}, "
         f"refreshed {report.refreshed}"
@@ -77,7 +74,7 @@ def warnings(obj, month) -> None:  # type: ignore[no-untyped-def]
 
 
 @monitoring.command("report")
-@click.option("--month", type=_MONTH, required=True, help="月份 / month (YYYY-MM)")
+@click.option("--month", type=Month.parse, required=True, help="月份 / month (YYYY-MM)")
 @click.option(
     "-o",
     "--output",
@@ -89,9 +86,22 @@ def warnings(obj, month) -> None:  # type: ignore[no-untyped-def]
 def report(obj, month, output) -> None:  # type: ignore[no-untyped-def]
     """县月度监测报告 / the county's monthly report (XLSX or PDF)."""
     from server.exports.report import monthly_report, render_pdf, render_xlsx
+    from server.exports.service import ExportFilter, record_export
 
+    fmt = "pdf" if output.suffix.lower() == ".pdf" else "xlsx"
     with unit_of_work(obj.app) as session:
-        context = monthly_report(session, month=month.date(), prefix=COUNTY_CODE, today=_today())
-    data = render_pdf(context) if output.suffix.lower() == ".pdf" else render_xlsx(context)
+        record_export(
+            session,
+            None,
+            kind="monthly_report",
+            what=str(month),
+            fmt=fmt,
+            export_filter=ExportFilter(prefix=COUNTY_CODE, masked=False),
+            operator=command_line_operator(),
+        )
+        context = monthly_report(
+            session, month=month.first, prefix=COUNTY_CODE, today=clock.today()
+        )
+    data = render_pdf(context) if fmt == "pdf" else render_xlsx(context)
     output.write_bytes(data)
     click.echo(f"已生成 {output} / wrote {output}")

@@ -1,32 +1,29 @@
-"""Which households monitoring and exports see: `auth.scope`'s area rule as a code prefix (pure).
+"""Which households monitoring and exports see: `access.policy`'s area rule as a prefix (pure).
 
 The county and department viewers see the county; a town reviewer the villages whose code
 starts with the town's nine digits; a village committee its own village. The rule itself lives
-in `server/auth/scope.py`; monitoring queries want it as a prefix of village codes.
+in `server/access/policy.py`; monitoring queries want it as a prefix of village codes.
 """
 
 from __future__ import annotations
 
-from server.auth.scope import AREA_ROLES, may_access_village, scope_of, town_of
+from server.access.policy import scope_of, town_of
+from server.access.viewer import WEB, Viewer
 
 __all__ = [
     "COUNTY_CODE",
-    "PERSONAL_DATA_ROLES",
     "area_code_of",
     "area_prefix",
-    "may_access_village",
     "narrow",
     "town_of",
 ]
 
 COUNTY_CODE = "440233"
-# Roles that see personal data (ID numbers, phones, GPS of homes) in full; others get it masked.
-PERSONAL_DATA_ROLES = tuple(sorted(AREA_ROLES))
 
 
 def area_prefix(role: str, area_code: str | None) -> str:
     """The prefix every visible village code starts with; refuses a role without its area."""
-    scope = scope_of(role, area_code)
+    scope = scope_of(Viewer(WEB, role, area_code))
     if scope.everywhere:
         return COUNTY_CODE
     if scope.low is None or scope.high is None:

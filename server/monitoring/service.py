@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Float, and_, func, or_, select, type_coerc
 from sqlalchemy.orm import Session
 
 from server.areas.models import Area
-from server.areas.service import CHINA
+from server.core.clock import china_midnight
 from server.ingest.models import SubmissionAttachment, SubmissionVersion
 from server.monitoring import rules
 from server.monitoring.models import WarningCase
@@ -42,7 +42,7 @@ from server.registry.models import (
 )
 from server.review.models import ApprovalCase
 
-# The viewer's duty over households (registry/visibility.concerns_duty); None: the whole area.
+# The viewer's duty over households (registry/queries.concerns_duty); None: the whole area.
 Duty = ColumnElement[bool] | None
 SETTINGS_FILE = Path(__file__).parent / "data" / "settings.toml"
 AWAY_WORK = ("outside_province", "in_province")
@@ -191,8 +191,8 @@ def _households(
     last = last or date.min
     # Inclusion and risk elimination take effect when the county confirms them (the last step
     # of the approval chain, review.approval), on a day in China.
-    start = datetime.combine(first, time(), CHINA)
-    end = datetime.combine(last, time(), CHINA) + timedelta(days=1)
+    start = china_midnight(first)
+    end = china_midnight(last) + timedelta(days=1)
 
     def confirmed_this_month(kind: str) -> ColumnElement[bool]:
         return Household.id.in_(

@@ -4,28 +4,26 @@ function, commit (writes only) and render."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement
 from werkzeug.wrappers import Response
 
-from server.areas.service import CHINA
-from server.auth.decorators import current_web_user, role_required
-from server.auth.models import WEB_USER_ROLES
+from server.access.policy import PAGE, masker, permits, sections
+from server.access.viewer import web_viewer
+from server.access.views import current_viewer, permission_required
+from server.auth.decorators import current_web_user
+from server.core import clock
+from server.core.clock import Month
 from server.db import get_session
-from server.errors import BadArgument
 from server.monitoring import cases as case_service
 from server.monitoring import service
 from server.monitoring.charts import bar_chart
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of, area_prefix, narrow
 from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
-from server.registry.visibility import concerns_duty
-from server.web import month_value
+from server.registry.queries import concerns_duty
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
-WRITERS = ("county_admin", "town_reviewer", "village_committee")
 
 TYPE_LABELS = HOUSEHOLD_TYPE_LABELS
 STATUS_LABELS = HOUSEHOLD_STATUS_LABELS
@@ -39,24 +37,15 @@ FLAG_LABELS = {
 }
 
 
-def today() -> date:
-    return datetime.now(CHINA).date()
-
-
-def month_arg() -> date:
-    """`?month=YYYY-MM`, default: the current month."""
+def month_arg() -> Month:
+    """`?month=YYYY-MM`, default: this month in China; anything else is a 400."""
     raw = request.args.get("month") or request.form.get("month")
-    if not raw:
-        return today().replace(day=1)
-    first = month_value(raw)
-    if first is None:
-        raise BadArgument("月份 month 无效，应为 YYYY-MM / the month is invalid: YYYY-MM")
-    return first
+    return Month.parse(raw) if raw else Month.of(clock.today())
 
 
 def user_prefix() -> str:
     user = current_web_user()
-    if user is None:  # role_required ran first; kept for the type checker
+    if user is None:  # permission_required ran first; kept for the type checker
         abort(401)
     try:
         return area_prefix(user.role, user.area_code)
@@ -65,25 +54,27 @@ def user_prefix() -> str:
 
 
 def user_duty() -> ColumnElement[bool] | None:
-    """A department viewer's duty over households (auth/scope.py); None for everyone whose
+    """A department viewer's duty over households (access.policy); None for everyone whose
     area alone decides. Every household this blueprint lists or opens goes through it."""
     user = current_web_user()
     if user is None:
         abort(401)
-    return concerns_duty(user.role, user.department, today=today())
+    return concerns_duty(web_viewer(user), today=clock.today())
 
 
 @bp.get("/")
-@role_required(*WEB_USER_ROLES)
+@permission_required("view_monitoring")
 def dashboard() -> str:
     month = month_arg()
     prefix = narrow(user_prefix(), request.args.get("area"))
     duty = user_duty()
     session = get_session()
-    view = service.monthly_overview(session, month=month, prefix=prefix, today=today(), duty=duty)
-    history = service.trend(session, month=month, prefix=prefix, duty=duty)
+    view = service.monthly_overview(
+        session, month=month.first, prefix=prefix, today=clock.today(), duty=duty
+    )
+    history = service.trend(session, month=month.first, prefix=prefix, duty=duty)
     signals = (
-        service.visit_signals(session, month=month, prefix=prefix, duty=duty)
+        service.visit_signals(session, month=month.first, prefix=prefix, duty=duty)
         if len(prefix) > 6
         else ()
     )
@@ -116,18 +107,23 @@ def dashboard() -> str:
 
 
 @bp.get("/household/<code>")
-@role_required(*WEB_USER_ROLES)
+@permission_required("view_monitoring")
 def household(code: str) -> str:
     month = month_arg()
     detail = service.household_detail(
-        get_session(), code=code, prefix=user_prefix(), month=month, duty=user_duty()
+        get_session(), code=code, prefix=user_prefix(), month=month.first, duty=user_duty()
     )
     if detail is None:
         abort(404)
+    viewer = current_viewer()
     return render_template(
         "monitoring/household.html",
         detail=detail,
         month=month,
+        # the access policy: a viewer without the visits section (a department) sees the
+        # indicators not met, not who visited or what the family said; free text is masked
+        show_visits="visits" in sections(viewer),
+        mask=masker(viewer, PAGE),
         flag_labels=FLAG_LABELS,
         reason_labels=case_service.REASON_LABELS,
         type_labels=TYPE_LABELS,
@@ -136,39 +132,39 @@ def household(code: str) -> str:
 
 
 @bp.get("/cases")
-@role_required(*WEB_USER_ROLES)
+@permission_required("view_monitoring")
 def cases() -> str:
     month = month_arg() if request.args.get("month") else None
     found = case_service.list_cases(
-        get_session(), prefix=user_prefix(), month=month, duty=user_duty()
+        get_session(), prefix=user_prefix(), month=month.first if month else None, duty=user_duty()
     )
     return render_template(
         "monitoring/cases.html",
         cases=found,
         month=month,
         reason_labels=case_service.REASON_LABELS,
-        writers=WRITERS,
+        may_work=permits(current_viewer(), "work_warning_cases"),
     )
 
 
 @bp.post("/cases/open")
-@role_required("county_admin", "town_reviewer")
+@permission_required("open_warning_cases")
 def open_cases() -> Response:
     month = month_arg()
     session = get_session()
     report = case_service.open_warning_cases(
-        session, month=month, prefix=user_prefix(), today=today()
+        session, month=month.first, prefix=user_prefix(), today=clock.today()
     )
     session.commit()
     flash(
         f"新建预警 {report.opened} 件，更新 {report.refreshed} 件 / opened {report.opened}, "
         f"refreshed {report.refreshed}"
     )
-    return redirect(url_for("monitoring.cases", month=f"{month:%Y-%m}"))
+    return redirect(url_for("monitoring.cases", month=str(month)))
 
 
 @bp.post("/cases/<int:case_id>")
-@role_required(*WRITERS)
+@permission_required("work_warning_cases")
 def case_step(case_id: int) -> Response:
     session = get_session()
     user = current_web_user()
@@ -180,7 +176,7 @@ def case_step(case_id: int) -> Response:
         text=request.form.get("text", ""),
         decision=request.form.get("decision") or None,
         by=user.username if user else "",
-        today=today(),
+        today=clock.today(),
     )
     session.commit()
     flash(f"已更新预警 #{case_id} / case #{case_id} updated")
@@ -188,7 +184,7 @@ def case_step(case_id: int) -> Response:
 
 
 @bp.post("/events/<int:event_id>")
-@role_required(*WRITERS)
+@permission_required("work_warning_cases")
 def event_step(event_id: int) -> Response:
     session = get_session()
     user = current_web_user()
@@ -198,7 +194,6 @@ def event_step(event_id: int) -> Response:
         prefix=user_prefix(),
         measure=request.form.get("measure", ""),
         by=user.username if user else "",
-        now=datetime.now(CHINA),
     )
     session.commit()
     flash(f"已更新重大变故 #{event_id} / event #{event_id} updated")

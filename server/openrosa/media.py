@@ -13,8 +13,10 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from server.access.policy import PHONE_LIST, masker
+from server.access.sql import list_towns, list_villages
+from server.access.viewer import phone_viewer
 from server.areas.models import Area
-from server.areas.service import list_towns_in_scope, list_villages_in_scope
 from server.auth.service import PhoneUser
 from server.forms.compile import md5_hex
 from server.forms.errors import UnknownMedia
@@ -38,20 +40,20 @@ class PhoneLists:
     """The generated lists for one user, each built at most once."""
 
     def __init__(self, session: Session, user: PhoneUser, year: int) -> None:
-        self._session, self._user, self._year = session, user, year
+        self._session, self._viewer, self._year = session, phone_viewer(user), year
 
     @cached_property
     def _villages(self) -> list[Area]:
-        return list(list_villages_in_scope(self._session, self._user.area_code, year=self._year))
+        return list(list_villages(self._session, self._viewer, year=self._year))
 
     def build(self, filename: str) -> bytes:
         if filename == "towns.csv":
-            towns = list_towns_in_scope(self._session, self._user.area_code, year=self._year)
+            towns = list_towns(self._session, self._viewer, year=self._year)
             return phone_lists.towns_csv(_places(towns))
         if filename == "villages.csv":
             return phone_lists.villages_csv(_places(self._villages))
         rows = list_household_rows(self._session, [v.code for v in self._villages])
-        return phone_lists.households_csv(rows)
+        return phone_lists.households_csv(rows, masker(self._viewer, PHONE_LIST))
 
 
 def _places(areas: Iterable[Area]) -> list[phone_lists.PlaceRow]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -32,9 +31,11 @@ from flask_httpauth import HTTPDigestAuth
 from sqlalchemy.orm import Session
 
 from server.auth.digest import NonceState, check_nonce, make_nonce, make_opaque, nonce_count
-from server.auth.errors import AccessDenied, TooManyFailures, Unauthenticated
+from server.auth.errors import TooManyFailures, Unauthenticated
 from server.auth.service import PhoneUser, check_password, find_phone_user
 from server.auth.throttle import Throttle, Throttled, parse_limits
+from server.core import clock
+from server.core.errors import AccessDenied
 from server.db import reader_session
 from server.shared_state import Mark, shared_state
 
@@ -96,7 +97,7 @@ def _digest_user(session: Session, auth: Any) -> PhoneUser:
     realm = current_app.config["DIGEST_REALM"]
     lifetime = current_app.config["DIGEST_NONCE_SECONDS"]
     state = check_nonce(
-        _secret(), auth.nonce or "", now=time.time(), realm=realm, lifetime=lifetime
+        _secret(), auth.nonce or "", now=clock.timestamp(), realm=realm, lifetime=lifetime
     )
     user = find_phone_user(session, username=auth.username or "")
     count = nonce_count(qop=auth.qop, nc=auth.nc, cnonce=auth.cnonce)
@@ -197,7 +198,7 @@ def _secret() -> bytes:
 def challenge_headers(*, stale: bool) -> list[tuple[str, str]]:
     """`WWW-Authenticate` values for a 401: Digest (MD5, qop=auth), plus Basic over https."""
     realm = current_app.config["DIGEST_REALM"]
-    nonce = make_nonce(_secret(), now=time.time(), realm=realm, salt=secrets.token_hex(8))
+    nonce = make_nonce(_secret(), now=clock.timestamp(), realm=realm, salt=secrets.token_hex(8))
     digest = (
         f'Digest realm="{realm}", qop="auth", nonce="{nonce}", '
         f'opaque="{make_opaque(_secret(), realm=realm)}", algorithm=MD5'

@@ -11,9 +11,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from server.areas.service import this_year
-from server.auth.errors import AccessDenied, Unauthenticated
-from server.db import WRITE, get_session, reader_session, utcnow
-from server.errors import DomainError
+from server.auth.errors import Unauthenticated
+from server.core import clock
+from server.core.errors import AccessDenied, DomainError
+from server.db import WRITE, get_session, reader_session
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
 from server.ingest.instance import Limits
@@ -208,7 +209,7 @@ def _openrosa_headers(response: Response) -> Response:
     response.headers["X-OpenRosa-Accept-Content-Length"] = str(
         current_app.config["OPENROSA_MAX_BYTES"]
     )
-    response.headers["Date"] = http_date(utcnow())
+    response.headers["Date"] = http_date(clock.now())
     return response
 
 

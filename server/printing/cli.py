@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from server.audit.service import command_line_operator
 from server.db import unit_of_work
 from server.printing import binder, render, service
 
@@ -40,7 +41,11 @@ def household(obj, code: str, out: Path) -> None:  # type: ignore[no-untyped-def
     """户档案 / a household's archive record."""
     with unit_of_work(obj.app) as session:
         job = service.print_household_archive(
-            session, user=None, code=code, base_url=_base_url(obj.app)
+            session,
+            user=None,
+            code=code,
+            base_url=_base_url(obj.app),
+            operator=command_line_operator(),
         )
     _write(job, out)
 
@@ -54,7 +59,12 @@ def work_form(obj, code: str, month: str, out: Path) -> None:  # type: ignore[no
     """帮扶工作表 / a household's monthly work form."""
     with unit_of_work(obj.app) as session:
         job = service.print_work_form(
-            session, user=None, code=code, month=month, base_url=_base_url(obj.app)
+            session,
+            user=None,
+            code=code,
+            month=month,
+            base_url=_base_url(obj.app),
+            operator=command_line_operator(),
         )
     _write(job, out)
 
@@ -67,7 +77,11 @@ def event(obj, event_id: int, out: Path) -> None:  # type: ignore[no-untyped-def
     """重大变故事项报告单 / a major-event report sheet."""
     with unit_of_work(obj.app) as session:
         job = service.print_event_report(
-            session, user=None, event_id=event_id, base_url=_base_url(obj.app)
+            session,
+            user=None,
+            event_id=event_id,
+            base_url=_base_url(obj.app),
+            operator=command_line_operator(),
         )
     _write(job, out)
 
@@ -88,7 +102,12 @@ def binder_command(obj, village: str, month: str, out: Path, workers: int, chunk
     """村级月度汇编 / the village's monthly binder of work forms."""
     with unit_of_work(obj.app) as session:
         job = service.prepare_binder(
-            session, user=None, village_code=village, month=month, base_url=_base_url(obj.app)
+            session,
+            user=None,
+            village_code=village,
+            month=month,
+            base_url=_base_url(obj.app),
+            operator=command_line_operator(),
         )
     with (
         unit_of_work(obj.app) as session,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.core.clock import Month
+
 Labels = dict[str, dict[str, str]]
 Record = dict[str, Any]
 
@@ -47,8 +49,7 @@ def date_zh(iso: str | None) -> str:
 
 
 def month_zh(month: str) -> str:
-    year, number = month.split("-")
-    return f"{year}年{int(number)}月"
+    return Month.parse(month).zh
 
 
 def image(kind: str, attachment: Record | None) -> Record | None:

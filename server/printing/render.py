@@ -23,7 +23,7 @@ import jinja2
 from PIL import Image
 
 from server.config import REPO_ROOT
-from server.errors import DomainError
+from server.core.errors import DomainError
 
 EXPORTS_DIR = REPO_ROOT / "exports"
 CJK_FAMILY = "Noto Sans CJK SC"

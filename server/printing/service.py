@@ -7,13 +7,10 @@ result is a `PrintJob` that `printing.render` turns into a PDF.
 
 from __future__ import annotations
 
-import calendar
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -21,13 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.access.policy import covers, permits, town_of
+from server.access.viewer import OPERATOR, web_viewer
 from server.areas.models import Area
-from server.areas.service import CHINA
 from server.audit.service import record
-from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
-from server.auth.scope import may, may_access_village, town_of
-from server.errors import DomainError, NotFound
+from server.core import clock
+from server.core.clock import Month
+from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
 from server.forms.models import FormVersion
 from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
 from server.ingest.normalize import normalize
@@ -46,7 +44,6 @@ from server.registry.models import (
     Visit,
 )
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 KIND_TITLES = {"household": "户档案", "work-form": "帮扶工作表", "event": "重大变故事项报告单"}
 
 
@@ -85,8 +82,11 @@ def labels() -> documents.Labels:
 
 
 class PrintingUser(Protocol):
+    id: int
+    username: str
     role: str
     area_code: str | None
+    department: str | None
 
 
 def check_access(user: PrintingUser | None, village_code: str) -> None:
@@ -96,14 +96,13 @@ def check_access(user: PrintingUser | None, village_code: str) -> None:
     the archive record): department viewers get 403. A village outside the user's area is a
     404, as everywhere in the workspace, so record codes cannot be probed.
     """
-    if user is None:
-        return
-    if not may(user.role, "print"):
+    viewer = OPERATOR if user is None else web_viewer(user)
+    if not permits(viewer, "print"):
         raise AccessDenied(
             "部门查看账号不能打印档案（含全部内容与完整身份证号）/ department viewers may not "
             "print archive records (they show every section and full ID numbers)"
         )
-    if not may_access_village(user.role, user.area_code, village_code):
+    if not covers(viewer, village_code):
         raise RecordNotFound(f"找不到 {village_code} 的档案 / no such record in your area")
 
 
@@ -114,11 +113,12 @@ def get_household(session: Session, code: str) -> Household:
     return household
 
 
-def check_month(month: str) -> tuple[date, date]:
-    if not MONTH.match(month):
-        raise InvalidMonth(f"月份格式应为 YYYY-MM：{month} / month must be YYYY-MM")
-    year, number = (int(x) for x in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+def check_month(month: str) -> Month:
+    """The month of a print's path: a 404 (InvalidMonth) if it is not one."""
+    try:
+        return Month.parse(month)
+    except BadArgument as err:
+        raise InvalidMonth(err.message) from err
 
 
 def area_names(session: Session, village_code: str) -> dict[str, str]:
@@ -145,7 +145,7 @@ def issue_archive_number(session: Session, household: Household) -> str:
     and never changed afterwards. Printing only shows it: a GET must not change state."""
     if household.archive_no:
         return household.archive_no
-    year = (household.identified_on or datetime.now(CHINA).date()).year
+    year = (household.identified_on or clock.today()).year
     for _attempt in range(5):
         taken = session.scalar(
             select(func.max(ArchiveNumber.sequence)).where(
@@ -295,9 +295,15 @@ def _identification_files(session: Session, version_id: int | None) -> tuple[str
 
 
 def _audit_print(
-    session: Session, user: PrintingUser | None, document: str, ident: str | int, village: str
+    session: Session,
+    user: PrintingUser | None,
+    document: str,
+    ident: str | int,
+    village: str,
+    operator: str | None,
 ) -> None:
-    """Every print is an export of personal data (the archive record shows full ID numbers)."""
+    """Every print is an export of personal data (the archive record shows full ID numbers).
+    `user` None is the operator at the command line, named by `operator`."""
     record(
         session,
         user if isinstance(user, WebUser) else None,
@@ -305,16 +311,21 @@ def _audit_print(
         object_kind=document,
         object_id=ident,
         area_code=village,
-        username=None if isinstance(user, WebUser) else "命令行 command line",
+        username=None if isinstance(user, WebUser) else operator,
     )
 
 
 def print_household_archive(
-    session: Session, *, user: PrintingUser | None, code: str, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    code: str,
+    base_url: str,
+    operator: str | None = None,
 ) -> PrintJob:
     household = get_household(session, code)
     check_access(user, household.village_code)
-    _audit_print(session, user, "household_archive", code, household.village_code)
+    _audit_print(session, user, "household_archive", code, household.village_code, operator)
     data = household_archive_data(session, household, base_url)
     return _job(
         session,
@@ -354,7 +365,8 @@ def work_forms_data(
     session: Session, households: list[Household], month: str, base_url: str
 ) -> list[dict]:
     """One work form per household for the month, in the given order (3 queries in all)."""
-    first, last = check_month(month)
+    period = check_month(month)
+    first, last = period.first, period.last
     ids = [h.id for h in households]
     visits = (
         list(
@@ -416,12 +428,18 @@ def _visit_record(visit: Visit, extra: dict, index: dict) -> dict:
 
 
 def print_work_form(
-    session: Session, *, user: PrintingUser | None, code: str, month: str, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    code: str,
+    month: str,
+    base_url: str,
+    operator: str | None = None,
 ) -> PrintJob:
     check_month(month)
     household = get_household(session, code)
     check_access(user, household.village_code)
-    _audit_print(session, user, "work_form", f"{code} {month}", household.village_code)
+    _audit_print(session, user, "work_form", f"{code} {month}", household.village_code, operator)
     data = work_forms_data(session, [household], month, base_url)[0]
     return _job(
         session,
@@ -462,14 +480,19 @@ def _household_of(session: Session, event: MajorEvent) -> Household:
 
 
 def print_event_report(
-    session: Session, *, user: PrintingUser | None, event_id: int, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    event_id: int,
+    base_url: str,
+    operator: str | None = None,
 ) -> PrintJob:
     event = session.get(MajorEvent, event_id)
     if event is None:
         raise RecordNotFound(f"找不到重大变故报告 {event_id} / no major-event report {event_id}")
     household = _household_of(session, event)
     check_access(user, household.village_code)
-    _audit_print(session, user, "event_report", event_id, household.village_code)
+    _audit_print(session, user, "event_report", event_id, household.village_code, operator)
     data = event_report_data(session, event, base_url)
     return _job(
         session,
@@ -485,7 +508,12 @@ def print_event_report(
 
 
 def binder_households(
-    session: Session, *, user: PrintingUser | None, village_code: str, month: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    village_code: str,
+    month: str,
+    operator: str | None = None,
 ) -> list[Household]:
     """The households a village's binder holds, in archive order."""
     check_month(month)
@@ -494,7 +522,8 @@ def binder_households(
         select(Area.id).where(Area.code == village_code, Area.level == "village")
     ):
         raise RecordNotFound(f"找不到行政村 {village_code} / no village {village_code}")
-    _audit_print(session, user, "village_binder", f"{village_code} {month}", village_code)
+    binder = f"{village_code} {month}"
+    _audit_print(session, user, "village_binder", binder, village_code, operator)
     households = list(
         session.scalars(
             select(Household)
@@ -537,10 +566,18 @@ class BinderJob:
 
 
 def prepare_binder(
-    session: Session, *, user: PrintingUser | None, village_code: str, month: str, base_url: str
+    session: Session,
+    *,
+    user: PrintingUser | None,
+    village_code: str,
+    month: str,
+    base_url: str,
+    operator: str | None = None,
 ) -> BinderJob:
     """Everything the binder prints, built before rendering starts (archive numbers issued)."""
-    households = binder_households(session, user=user, village_code=village_code, month=month)
+    households = binder_households(
+        session, user=user, village_code=village_code, month=month, operator=operator
+    )
     forms = work_forms_data(session, households, month, base_url)
     area = area_names(session, village_code)
     cover = documents.binder_cover(area, month=month, forms=forms)

@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.areas.service import village_titles
-from server.errors import DomainError
+from server.core import clock
+from server.core.errors import DomainError
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,
@@ -253,7 +254,7 @@ def _replace_members(
     session.execute(
         update(Membership)
         .where(Membership.household_id == household.id, Membership.ended_at.is_(None))
-        .values(ended_at=func.now())
+        .values(ended_at=clock.now())
     )
     issues: list[Issue] = []
     for position, member in enumerate(record.members):

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from server.access.policy import Masker
+
 TOWN_COLUMNS = ("name", "label")
 VILLAGE_COLUMNS = ("name", "label", "town")
 HOUSEHOLD_COLUMNS = (
@@ -53,13 +55,6 @@ class HouseholdRow:
     last_visit_on: date | None
 
 
-def mask_phone(phone: str | None) -> str:
-    """138****5678: enough for a cadre to recognise the number, not to call it from a lost phone."""
-    if not phone:
-        return ""
-    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"
-
-
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -77,7 +72,10 @@ def villages_csv(villages: Iterable[PlaceRow]) -> bytes:
     return _csv(VILLAGE_COLUMNS, ((v.code, v.name, v.parent_code or "") for v in ordered))
 
 
-def households_csv(households: Iterable[HouseholdRow]) -> bytes:
+def households_csv(households: Iterable[HouseholdRow], masker: Masker) -> bytes:
+    """The phone's list; `masker` is how the access policy shows personal data on a phone's
+    offline list (masked: enough for a cadre to recognise a number, not to call it from a lost
+    phone)."""
     rows = (
         (
             h.code,
@@ -89,7 +87,7 @@ def households_csv(households: Iterable[HouseholdRow]) -> bytes:
             h.household_kind,
             h.archive_no or "",
             h.member_count,
-            mask_phone(h.phone),
+            masker.phone(h.phone),
             h.last_visit_on.isoformat() if h.last_visit_on else "",
         )
         for h in sorted(households, key=lambda h: (h.village_code, h.code))

@@ -45,10 +45,6 @@ def list_household_rows(session: Session, village_codes: Iterable[str]) -> list[
     ]
 
 
-def find_household(session: Session, code: str) -> Household | None:
-    return session.scalars(select(Household).where(Household.code == code)).first()
-
-
 _HOUSEHOLD_VILLAGES = select(Household.__table__.c.code, Household.__table__.c.village_code).where(
     Household.__table__.c.code.in_(bindparam("codes", expanding=True))
 )

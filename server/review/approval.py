@@ -16,11 +16,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.access.policy import STAGE_ROLE, covers
+from server.access.sql import village_in_scope
+from server.access.viewer import web_viewer
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.auth.scope import STAGE_ROLE, scope_of
-from server.auth.service import in_scope
-from server.db import utcnow
+from server.core import clock
 from server.printing.service import issue_archive_number
 from server.registry.models import Household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
@@ -66,7 +67,7 @@ def list_awaiting(session: Session, actor: WebUser) -> list[tuple[ApprovalCase, 
         .join(Household, Household.id == ApprovalCase.household_id)
         .where(
             ApprovalCase.stage != "closed",
-            in_scope(ApprovalCase.village_code, scope_of(actor.role, actor.area_code)),
+            village_in_scope(ApprovalCase.village_code, web_viewer(actor)),
         )
         .order_by(ApprovalCase.opened_at)
         .limit(500)
@@ -125,7 +126,7 @@ def decide(
 ) -> ApprovalCase:
     """The town or the county approves (one level up) or rejects (one level down)."""
     case = session.get(ApprovalCase, case_id)
-    if case is None or not scope_of(actor.role, actor.area_code).covers(case.village_code):
+    if case is None or not covers(web_viewer(actor), case.village_code):
         raise NotInScope("找不到该审批 / no such approval")
     if case.stage not in _UP:
         raise WrongStage("该审批当前不在审核环节 / this approval is not awaiting a review")
@@ -137,10 +138,10 @@ def decide(
     case.stage = _UP[level] if approve else _DOWN[level]
     if case.stage == "closed":
         case.outcome = "confirmed"
-        case.closed_at = utcnow()
+        case.closed_at = clock.now()
         household = session.get_one(Household, case.household_id)
         household.status = _AFTER[case.kind]
-        household.updated_at = utcnow()
+        household.updated_at = clock.now()
         if case.kind == "inclusion":
             # The archive (建档) begins when the county includes the household: its 档号 is
             # issued here, in the confirmation's transaction, never as a side effect of a print.
@@ -154,19 +155,19 @@ def withdraw(
 ) -> ApprovalCase:
     """The village withdraws a case the town returned to it; the household keeps its status."""
     case = session.get(ApprovalCase, case_id)
-    if case is None or not scope_of(actor.role, actor.area_code).covers(case.village_code):
+    if case is None or not covers(web_viewer(actor), case.village_code):
         raise NotInScope("找不到该审批 / no such approval")
     _check_actor(actor, "village", case.village_code)
     if case.stage != "village":
         raise WrongStage("只有退回到村的审批可以撤回 / only a case returned to the village")
     _step(session, actor, case, "village", "withdrawn", comment, ip)
-    case.stage, case.outcome, case.closed_at = "closed", "withdrawn", utcnow()
+    case.stage, case.outcome, case.closed_at = "closed", "withdrawn", clock.now()
     session.flush()
     return case
 
 
 def _check_actor(actor: WebUser, stage: str, village_code: str) -> None:
-    if not scope_of(actor.role, actor.area_code).covers(village_code):
+    if not covers(web_viewer(actor), village_code):
         raise NotInScope("找不到该户 / no such household")
     if STAGE_ROLE.get(stage) != actor.role:
         raise NotAllowed("此环节不由您的角色处理 / this step belongs to another role")

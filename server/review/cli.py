@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from server.areas.service import this_year
+from server.audit.service import command_line_operator
 from server.db import unit_of_work
 from server.review.moves import move_household
 
@@ -32,6 +31,6 @@ def move(obj, code: str, to_village: str, reason: str) -> None:  # type: ignore[
             to_village=to_village,
             reason=reason,
             year=this_year(),
-            operator=f"命令行 command line ({getpass.getuser()})",
+            operator=command_line_operator(),
         )
         click.echo(f"已迁移 / moved: {household.code} → {household.village_code}")

@@ -1,7 +1,6 @@
 """Errors of the review workspace."""
 
-from server.auth.errors import AccessDenied
-from server.errors import Conflict, DomainError, NotFound
+from server.core.errors import AccessDenied, Conflict, DomainError, NotFound
 
 
 class NotInScope(NotFound):

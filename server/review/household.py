@@ -1,8 +1,8 @@
 """The household page: the registry's view of one household, as much as the actor may see.
 
 Scope by village as everywhere; department viewers see only the households their duty
-concerns, and of those only their duty's sections and indicators (auth/scope.py,
-registry/visibility.py). Full ID numbers and health details are shown only after a
+concerns, and of those only their duty's sections and indicators (access/policy.py,
+registry/queries.py). Full ID numbers and health details are shown only after a
 deliberate, logged reveal (`reveal`). Never commits.
 """
 
@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from server.areas.service import CHINA
+from server.access.policy import indicator_codes, permits, sections
+from server.access.viewer import web_viewer
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.auth.scope import indicator_codes_for, may, sections_for
+from server.core import clock
 from server.forms.models import FormVersion
 from server.ingest.models import SubmissionVersion
 from server.registry.models import (
@@ -31,7 +31,7 @@ from server.registry.models import (
     Membership,
     Visit,
 )
-from server.registry.visibility import household_visible_to
+from server.registry.queries import find_visible_household, visible_households
 from server.review.approval import list_cases
 from server.review.errors import NotAllowed, NotInScope
 from server.review.models import ApprovalCase
@@ -58,19 +58,13 @@ class HouseholdPage:
 
 
 def get_household_in_scope(session: Session, actor: WebUser, code: str) -> Household:
-    if not may(actor.role, "view_households") or not sections_for(actor.role, actor.department):
+    viewer = web_viewer(actor)
+    if not permits(viewer, "view_households") or not sections(viewer):
         raise NotAllowed("您的角色无权查看农户 / your role may not view households")
-    household = session.scalars(
-        select(Household).where(Household.code == code, _visible_to(actor))
-    ).first()
+    household = find_visible_household(session, viewer, code, today=clock.today())
     if household is None:
         raise NotInScope("找不到该户 / no such household")
     return household
-
-
-def _visible_to(actor: WebUser) -> ColumnElement[bool]:
-    """The households the actor may see today (a duty looks back from China's date)."""
-    return household_visible_to(actor, today=datetime.now(CHINA).date())
 
 
 def list_households(
@@ -81,9 +75,10 @@ def list_households(
     village: str | None = None,
     after_id: int | None = None,
 ) -> Sequence[Household]:
-    if not may(actor.role, "view_households") or not sections_for(actor.role, actor.department):
+    viewer = web_viewer(actor)
+    if not permits(viewer, "view_households") or not sections(viewer):
         raise NotAllowed("您的角色无权查看农户 / your role may not view households")
-    query = select(Household).where(_visible_to(actor))
+    query = select(Household).where(visible_households(viewer, today=clock.today()))
     if status:
         query = query.where(Household.status == status)
     if village:
@@ -97,7 +92,7 @@ def get_household_page(
     session: Session, actor: WebUser, code: str, *, lang: str = "zh"
 ) -> HouseholdPage:
     household = get_household_in_scope(session, actor, code)
-    sections = sections_for(actor.role, actor.department)
+    seen = sections(web_viewer(actor))
     hid = household.id
     members = session.scalars(
         select(Membership)
@@ -105,7 +100,7 @@ def get_household_page(
         .where(Membership.household_id == hid, Membership.ended_at.is_(None))
         .order_by(Membership.position)
     ).all()
-    allowed = indicator_codes_for(actor.role, actor.department)
+    allowed = indicator_codes(web_viewer(actor))
     query = select(IndicatorObservation).where(IndicatorObservation.household_id == hid)
     if allowed is not None:
         query = query.where(IndicatorObservation.code.in_(allowed))
@@ -115,17 +110,17 @@ def get_household_page(
     ).all()
     return HouseholdPage(
         household=household,
-        sections=sections,
-        members=members if "members" in sections else [],
-        helpers=_rows(session, HelperAssignment, hid) if "helpers" in sections else [],
+        sections=seen,
+        members=members if "members" in seen else [],
+        helpers=_rows(session, HelperAssignment, hid) if "helpers" in seen else [],
         indicator_codes=sorted({o.code for o in observations}),
         indicator_dates=sorted({str(o.observed_on or "") for o in observations}),
         indicators={(o.code, str(o.observed_on or "")): o for o in observations},
-        measures=_rows(session, AssistanceMeasure, hid) if "measures" in sections else [],
-        events=_rows(session, MajorEvent, hid) if "events" in sections else [],
-        visits=visits if "visits" in sections else [],
-        visits_per_month=_per_month(visits) if "visits" in sections else [],
-        cases=list_cases(session, hid) if "approvals" in sections else [],
+        measures=_rows(session, AssistanceMeasure, hid) if "measures" in seen else [],
+        events=_rows(session, MajorEvent, hid) if "events" in seen else [],
+        visits=visits if "visits" in seen else [],
+        visits_per_month=_per_month(visits) if "visits" in seen else [],
+        cases=list_cases(session, hid) if "approvals" in seen else [],
         choice_labels=_choice_labels(session, household, lang),
     )
 
@@ -158,7 +153,7 @@ def _per_month(visits: Sequence[Visit]) -> list[tuple[str, int]]:
 def reveal(session: Session, actor: WebUser, code: str, what: str, *, ip: str | None) -> None:
     """Record a deliberate reveal of the household's ID numbers or health details."""
     household = get_household_in_scope(session, actor, code)
-    if what not in REVEALS or what not in sections_for(actor.role, actor.department):
+    if what not in REVEALS or what not in sections(web_viewer(actor)):
         raise NotAllowed("您无权查看这些信息 / you may not see these details")
     record(
         session,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from server.access.policy import STAGE_ROLE
 from server.areas.service import this_year
 from server.auth.decorators import login_required
-from server.auth.scope import DEPARTMENTS, STAGE_ROLE
+from server.auth.roles import DEPARTMENTS
+from server.core.errors import DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.i18n import current_language
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import approval, household, moves, service

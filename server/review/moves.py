@@ -12,18 +12,16 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server.access.policy import permits, scope_of
+from server.access.viewer import OPERATOR, web_viewer
 from server.areas.service import get_area, list_areas, village_titles
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.auth.scope import may, scope_of
-from server.db import utcnow
+from server.core import clock
 from server.registry.models import Household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope
 from server.review.household import get_household_in_scope
 from server.review.models import ApprovalCase
-
-# The command line's operator acts for the county.
-COUNTY = scope_of("county_admin", None)
 
 
 def move_household(
@@ -39,15 +37,15 @@ def move_household(
 ) -> Household:
     """Move household `code` to `to_village`. `actor` None is the operator at the command line
     (named by `operator` in the audit log)."""
+    viewer = OPERATOR if actor is None else web_viewer(actor)
+    scope = scope_of(viewer)
     if actor is None:
-        scope = COUNTY
         household = session.scalars(select(Household).where(Household.code == code)).first()
         if household is None:
             raise NotInScope(f"找不到农户 {code} / no household {code}")
     else:
-        scope = scope_of(actor.role, actor.area_code)
         household = get_household_in_scope(session, actor, code)  # 404 outside the scope
-        if not may(actor.role, "move_household"):
+        if not permits(viewer, "move_household"):
             raise NotAllowed(
                 "只有县级管理员和镇审核员可以迁移农户 / only the county or a town moves households"
             )
@@ -63,7 +61,7 @@ def move_household(
         raise InvalidDecision("请填写迁移原因 / give the reason for the move")
     from_village = household.village_code
     household.village_code = to_village
-    household.updated_at = utcnow()
+    household.updated_at = clock.now()
     # An approval under way follows the household: the new village's committee carries it on.
     session.execute(
         update(ApprovalCase)
@@ -91,9 +89,10 @@ def destinations(
     session: Session, actor: WebUser, household: Household, *, year: int
 ) -> list[tuple[str, str]]:
     """The villages `actor` may move `household` to, as (code, '镇村'); none if it may not."""
-    if not may(actor.role, "move_household"):
+    viewer = web_viewer(actor)
+    if not permits(viewer, "move_household"):
         return []
-    scope = scope_of(actor.role, actor.area_code)
+    scope = scope_of(viewer)
     codes = [
         area.code
         for area in list_areas(session, year=year)

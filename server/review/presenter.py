@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from server.audit.masking import mask_text
+from server.access.masks import text as mask_text
 from server.core.geo import distance_m, parse_geopoint
 from server.ingest.instance import STORED_LIMITS, parse_instance
 from server.ingest.models import SubmissionVersion

@@ -1,6 +1,6 @@
 """The submission queue, a submission's detail, review states and comments. Never commits.
 
-Every query is scoped by the user's villages (server/auth/scope.py): an object outside the
+Every query is scoped by the user's villages (server/access): an object outside the
 scope is reported exactly like a missing one (`NotInScope`, 404), so ids cannot be probed.
 The queue is keyset-paged on the version id (newest first) over indexes on
 (village_code, is_current, id) and (is_current, id), so page 2000 costs what page 1 costs.
@@ -16,13 +16,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, exists, literal, select
 from sqlalchemy.orm import Session
 
+from server.access.policy import covers, permits, scope_of
+from server.access.sql import village_in_scope
+from server.access.viewer import web_viewer
 from server.areas.models import Area
-from server.areas.service import CHINA, list_areas, this_year
+from server.areas.service import list_areas, this_year
 from server.audit.service import record
 from server.auth.models import WebUser
-from server.auth.scope import may, scope_of
-from server.auth.service import in_scope
-from server.db import utcnow
+from server.core import clock
+from server.core.clock import china_midnight
 from server.forms.models import Form, FormVersion
 from server.ingest.models import (
     Blob,
@@ -85,7 +87,7 @@ def _effective_state():  # type: ignore[no-untyped-def]
 
 
 def _require(actor: WebUser, action: str) -> None:
-    if not may(actor.role, action):
+    if not permits(web_viewer(actor), action):
         raise NotAllowed("您的角色无权进行此操作 / your role may not do this")
 
 
@@ -114,7 +116,7 @@ def list_queue(session: Session, actor: WebUser, filters: QueueFilter) -> list[Q
         .outerjoin(Household, Household.code == SubmissionVersion.household_code)
         .where(
             SubmissionVersion.is_current.is_(True),
-            in_scope(SubmissionVersion.village_code, scope_of(actor.role, actor.area_code)),
+            village_in_scope(SubmissionVersion.village_code, web_viewer(actor)),
         )
     )
     query = _filtered(query, filters, state)
@@ -134,9 +136,9 @@ def _filtered(query, filters: QueueFilter, state):  # type: ignore[no-untyped-de
             v.village_code.between(filters.town[:9] + "000", filters.town[:9] + "999")
         )
     if filters.since:
-        query = query.where(v.received_at >= _midnight(filters.since))
+        query = query.where(v.received_at >= china_midnight(filters.since))
     if filters.until:
-        query = query.where(v.received_at < _midnight(filters.until) + timedelta(days=1))
+        query = query.where(v.received_at < china_midnight(filters.until) + timedelta(days=1))
     if filters.state:
         query = query.where(state == filters.state)
     if filters.household_type:
@@ -189,10 +191,6 @@ def _flags_of(session: Session, version_ids: Sequence[int]) -> dict[int, set[str
     return flags
 
 
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=CHINA)
-
-
 @dataclass(frozen=True, slots=True)
 class FilterChoices:
     forms: Sequence[Form]
@@ -202,7 +200,7 @@ class FilterChoices:
 
 def filter_choices(session: Session, actor: WebUser) -> FilterChoices:
     """The forms, towns and villages the actor can filter by (only those in scope)."""
-    scope = scope_of(actor.role, actor.area_code)
+    scope = scope_of(web_viewer(actor))
     areas = list_areas(session, year=this_year())
     villages = [a for a in areas if a.level == "village" and scope.covers(a.code)]
     town_codes = {v.parent_code for v in villages}
@@ -233,7 +231,7 @@ class SubmissionDetail:
 def get_version_in_scope(session: Session, actor: WebUser, version_id: int) -> SubmissionVersion:
     _require(actor, "view_submissions")
     version = session.get(SubmissionVersion, version_id)
-    if version is None or not scope_of(actor.role, actor.area_code).covers(version.village_code):
+    if version is None or not covers(web_viewer(actor), version.village_code):
         raise NotInScope("找不到该提交 / no such submission")
     return version
 
@@ -249,8 +247,7 @@ def get_submission_detail(session: Session, actor: WebUser, submission_id: int) 
         )
     )
     current = next((v for v in versions if v.is_current), versions[-1] if versions else None)
-    scope = scope_of(actor.role, actor.area_code)
-    if current is None or not scope.covers(current.village_code):
+    if current is None or not covers(web_viewer(actor), current.village_code):
         raise NotInScope("找不到该提交 / no such submission")
     form_version = session.get_one(FormVersion, current.form_version_id)
     review = session.get(SubmissionReview, submission_id)
@@ -416,4 +413,4 @@ def _set_state(session: Session, actor: WebUser, version: SubmissionVersion, sta
     review.version_id = version.id
     review.state = state
     review.updated_by_id = actor.id
-    review.updated_at = utcnow()
+    review.updated_at = clock.now()

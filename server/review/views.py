@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from server.audit.masking import mask_id_number, mask_phone, mask_text
+from server.access import masks
+from server.access.policy import permits
+from server.access.viewer import web_viewer
 from server.auth.decorators import current_web_user, login_required
-from server.auth.errors import AccessDenied
 from server.auth.models import WebUser
-from server.auth.scope import may
+from server.core.errors import AccessDenied, DomainError
 from server.db import get_session
-from server.errors import DomainError
 from server.i18n import current_language
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import service
@@ -24,9 +24,9 @@ from server.review.presenter import present
 from server.web import content_disposition, date_arg, paging_id
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
-bp.add_app_template_filter(mask_id_number, "mask_id")
-bp.add_app_template_filter(mask_phone, "mask_phone")
-bp.add_app_template_filter(mask_text, "mask_text")
+bp.add_app_template_filter(masks.id_number, "mask_id")
+bp.add_app_template_filter(masks.phone, "mask_phone")
+bp.add_app_template_filter(masks.text, "mask_text")
 
 STATE_LABELS = {
     "received": "已接收 Received",
@@ -102,7 +102,7 @@ def detail(submission_id: int, *, revealed: bool = False, form: ReviewForm | Non
         form=form or ReviewForm(),
         reveal_form=RevealForm(),
         export_form=ExportForm(),
-        can_requeue=may(_me().role, "requeue_submission"),
+        can_requeue=permits(web_viewer(_me()), "requeue_submission"),
         states=STATE_LABELS,
         types=HOUSEHOLD_TYPE_LABELS,
     )

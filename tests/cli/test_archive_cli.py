@@ -6,7 +6,11 @@ from datetime import date
 from pathlib import Path
 
 from tests import pdf
-from tests.cli.test_cli import fangfan  # noqa: F401 - the operator fixture
+from tests.cli.test_cli import (
+    OPERATOR,
+    audit_log,
+    fangfan,  # noqa: F401 - the operator fixture
+)
 
 
 def test_archive_commands_write_the_record_and_the_binder(fangfan, tmp_path: Path):  # noqa: F811
@@ -65,6 +69,12 @@ def test_archive_commands_write_the_record_and_the_binder(fangfan, tmp_path: Pat
     assert f"3 户，共 {len(pages)} 页" in result.output
     assert len(pages) == 5  # cover, contents, one page per one-visit work form
     assert "户主1" in pages[2] and "户主3" in pages[4]
+    prints = [(e.actor_username, e.object_kind, e.object_id) for e in audit_log("print_archive")]
+    assert prints == [
+        (OPERATOR, "household_archive", "H440233100201-0001"),
+        (OPERATOR, "household_archive", "H440233100201-0002"),
+        (OPERATOR, "village_binder", "440233100201 2026-11"),
+    ]
 
     missing = fangfan("archive", "household", "H-NONE", "--out", str(record), ok=False)
     assert "找不到农户" in missing.output

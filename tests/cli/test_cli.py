@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from server.audit.models import AuditEvent
 from server.cli import main
+from server.db import make_engine
 from server.forms.cli import XLSFORMS_DIR
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.live import fresh_database
+
+OPERATOR = "命令行 command line (zhou)"  # the operator's login name is zhou (LOGNAME below)
 
 
 @pytest.fixture
 def fangfan(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
+        monkeypatch.setenv("LOGNAME", "zhou")  # getpass.getuser() reads it first
         monkeypatch.setenv("FANGFAN_INSTANCE", str(tmp_path / "instance"))
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("FANGFAN_PUBLIC_URL", "http://192.0.2.10:8000")
@@ -29,6 +37,18 @@ def fangfan(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # t
 
         run("db", "upgrade")
         yield run
+
+
+def audit_log(*actions: str) -> list[AuditEvent]:
+    """The audit events written so far (of these actions), oldest first."""
+    engine = make_engine(os.environ["DATABASE_URL"])
+    with Session(engine) as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if actions:
+            query = query.where(AuditEvent.action.in_(actions))
+        events = list(session.scalars(query))
+    engine.dispose()
+    return events
 
 
 def test_areas_load_is_idempotent_and_lists_the_tree(fangfan):
@@ -157,6 +177,13 @@ def test_reprocess_picks_up_what_needs_attention(fangfan, tmp_path: Path):
     app.extensions["engine"].dispose()
     result = fangfan("submissions", "reprocess", "--form", "assistance_visit")
     assert "processed 1, needing attention 0" in result.output
+    first, second = audit_log("submission_requeued")  # the operator's two runs, on record
+    assert (second.actor_username, second.object_kind, second.object_id) == (
+        OPERATOR,
+        "submissions",
+        "assistance_visit",
+    )
+    assert second.detail["count"] == 1 and first.object_id is None
     assert "0 in all" in fangfan("submissions", "attention").output
 
 
@@ -193,13 +220,37 @@ def test_web_users_by_role_area_and_department_then_disabled(fangfan):
     assert "zhu" in listing and "已停用 disabled" in listing
 
 
+def test_every_user_change_at_the_command_line_is_audited_naming_the_operator(fangfan):
+    fangfan("areas", "load")
+    fangfan("app-users", "create", "liangba-1", "--name", "梁坝村干部", "--area", "440233100201")
+    fangfan("app-users", "rotate", "liangba-1")
+    fangfan("app-users", "revoke", "liangba-1")
+    fangfan("web-users", "create", "zhu", "--name", "住建", "--role", "department_viewer",
+            "--department", "housing")  # fmt: skip
+    fangfan("web-users", "disable", "zhu")
+    fangfan("app-users", "revoke", "nobody", ok=False)  # refused: nothing changed, nothing logged
+    events = [
+        (e.actor_id, e.actor_username, e.action, e.object_kind, e.object_id, e.area_code)
+        for e in audit_log()
+    ]
+    assert events == [
+        (None, OPERATOR, "app_user_created", "app_user", "liangba-1", "440233100201"),
+        (None, OPERATOR, "app_user_rotated", "app_user", "liangba-1", "440233100201"),
+        (None, OPERATOR, "app_user_revoked", "app_user", "liangba-1", "440233100201"),
+        (None, OPERATOR, "web_user_created", "web_user", "zhu", None),
+        (None, OPERATOR, "web_user_disabled", "web_user", "zhu", None),
+    ]
+    assert audit_log("web_user_created")[0].detail == {"role": "department_viewer",
+                                                       "department": "housing"}  # fmt: skip
+
+
 def test_the_county_moves_a_household_from_the_command_line_and_it_is_audited(fangfan):
     from sqlalchemy import select
 
     from server import create_app
     from server.audit.models import AuditEvent
     from server.db import unit_of_work
-    from server.registry.service import find_household
+    from server.registry.queries import find_household
     from tests.fixtures import SANKENG, make_household
 
     fangfan("areas", "load")
@@ -217,6 +268,6 @@ def test_the_county_moves_a_household_from_the_command_line_and_it_is_audited(fa
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "household_moved")
         ).one()
-        assert event.actor_username.startswith("命令行 command line")
+        assert event.actor_username == OPERATOR
         assert event.detail["reason"] == "全家迁居三坑村"
     app.extensions["engine"].dispose()

@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 
 from server.db import make_engine
 from server.registry.service import add_household
-from tests.cli.test_cli import fangfan  # noqa: F401 - the fixture
+from tests.cli.test_cli import (
+    OPERATOR,
+    audit_log,
+    fangfan,  # noqa: F401 - the fixture
+)
 
 
 def _households(count: int) -> None:
@@ -42,11 +46,19 @@ def test_the_month_warnings_and_the_report(fangfan, tmp_path: Path):  # noqa: F8
     _households(3)
     month = fangfan("monitoring", "month", "--month", "2026-10").output
     assert "黄磜镇\t3\t0/6\t3\t3" in month
+    assert "YYYY-MM" in fangfan("monitoring", "month", "--month", "2026-13", ok=False).output
     assert "opened 3" in fangfan("monitoring", "warnings", "--month", "2026-10").output
     assert "opened 0" in fangfan("monitoring", "warnings", "--month", "2026-10").output
     report = tmp_path / "report.xlsx"
     fangfan("monitoring", "report", "--month", "2026-10", "-o", str(report))
     assert report.read_bytes().startswith(b"PK")
+    (event,) = audit_log("export_data")
+    assert (event.actor_username, event.object_kind, event.object_id) == (
+        OPERATOR,
+        "monthly_report",
+        "2026-10",
+    )
+    assert event.detail["format"] == "xlsx"
 
 
 def test_export_registry_with_a_progress_bar_masked_by_default(fangfan, tmp_path: Path):  # noqa: F811
@@ -65,3 +77,11 @@ def test_export_registry_with_a_progress_bar_masked_by_default(fangfan, tmp_path
         "no form nope"
         in fangfan("export", "submissions", "nope", "-o", str(tmp_path / "x.zip"), ok=False).output
     )
+    exports = [
+        (e.actor_username, e.object_kind, e.area_code, e.detail["format"], e.detail["masked"])
+        for e in audit_log("export_data")
+    ]
+    assert exports == [  # the refused export of an unknown form is not among them
+        (OPERATOR, "registry", "440233100", "zip", True),
+        (OPERATOR, "registry", "440233", "xlsx", False),
+    ]

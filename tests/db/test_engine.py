@@ -73,3 +73,25 @@ def test_attachment_bytes_are_not_compressed_again_on_postgresql(engine, backend
             )
         ).scalar()
     assert storage == "e"  # EXTERNAL: out of line, uncompressed
+
+
+def test_times_are_stored_in_utc_and_read_back_aware_on_both_databases(session, backend):
+    """A phone's time at +08:00 keeps its moment on SQLite too (which stores text without an
+    offset), and a bound compares as the same moment."""
+    from datetime import UTC, datetime, timedelta
+
+    from server.audit.models import AuditEvent
+    from server.core.clock import CHINA
+
+    nine_in_china = datetime(2026, 10, 1, 9, 0, tzinfo=CHINA)
+    event = AuditEvent(at=nine_in_china, actor_username="t", action="login", object_kind="x")
+    session.add(event)
+    session.flush()
+    session.expire(event)
+    assert event.at == nine_in_china and event.at.utcoffset() == timedelta(0)
+    before = datetime(2026, 10, 1, 8, 59, tzinfo=CHINA)
+    assert session.query(AuditEvent).filter(AuditEvent.at > before).count() == 1
+    if backend == "sqlite":
+        stored = session.execute(text("SELECT at FROM audit_events")).scalar()
+        assert stored.startswith("2026-10-01 01:00:00")
+    assert event.at == datetime(2026, 10, 1, 1, 0, tzinfo=UTC)

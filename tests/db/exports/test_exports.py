@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
@@ -101,6 +101,33 @@ def test_submissions_repeats_are_their_own_table_linked_by_keys(session, county)
     assert member_header[-2:] == ["PARENT_KEY", "KEY"]
     assert members[1][-2:] == ["uuid:1", "uuid:1/member[2]"]
     assert members[1][0] == "张**"  # a name field, masked
+
+
+def test_submissions_are_chosen_by_the_day_in_china_they_were_received(session, county):
+    form_version = next(
+        v for v in list_current_versions(session) if v.form.xml_form_id == "visit_test"
+    )
+    for n, received in (
+        (1, datetime(2026, 10, 1, 15, 59, tzinfo=UTC)),  # 1 October, 23:59 in China
+        (2, datetime(2026, 10, 1, 16, 0, tzinfo=UTC)),  # 2 October, 00:00 in China
+        (3, datetime(2026, 10, 2, 15, 59, tzinfo=UTC)),  # 2 October, 23:59 in China
+        (4, datetime(2026, 10, 2, 16, 0, tzinfo=UTC)),  # 3 October already
+    ):
+        session.add(
+            SubmissionVersion(
+                submission=Submission(form_id=form_version.form_id),
+                form_id=form_version.form_id,
+                form_version_id=form_version.id,
+                instance_id=f"uuid:{n}",
+                xml=SUBMISSION.format(n=n).encode(),
+                xml_sha256="0" * 64,
+                received_at=received,
+            )
+        )
+    session.flush()
+    october_2 = ExportFilter("440233", date_from=date(2026, 10, 2), date_to=date(2026, 10, 2))
+    tables = _tables(_zip(submissions_export(session, "visit_test", october_2)))
+    assert [row[0] for row in tables["visit_test"][1:]] == ["uuid:2", "uuid:3"]
 
 
 def test_xlsx_has_one_sheet_per_table_with_chinese_headers(session, county):

@@ -131,7 +131,7 @@ def test_the_worker_yields_to_phones_while_submissions_arrive(client, app, sessi
 
     from sqlalchemy import update
 
-    from server.db import utcnow
+    from server.core import clock
     from server.ingest.worker import _intake_is_busy
     from tests.http.openrosa.test_submission import FILES, post, visit
 
@@ -143,6 +143,8 @@ def test_the_worker_yields_to_phones_while_submissions_arrive(client, app, sessi
         assert post(client, cadre, visit(instance_id=f"uuid:b-{n}"), FILES).status_code == 201
     assert _intake_is_busy(sessions, 5.0, max_backlog=10)  # just arrived: phones first
     assert not _intake_is_busy(sessions, 5.0, max_backlog=2)  # but not with a long backlog
-    session.execute(update(SubmissionVersion).values(received_at=utcnow() - timedelta(seconds=10)))
+    session.execute(
+        update(SubmissionVersion).values(received_at=clock.now() - timedelta(seconds=10))
+    )
     session.commit()
     assert not _intake_is_busy(sessions, 5.0, max_backlog=10)  # arrivals paused: catch up

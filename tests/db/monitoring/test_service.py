@@ -90,16 +90,21 @@ def test_a_town_sees_its_own_cases_only(session, county):
     assert len(list_cases(session, prefix=LIANGBA)) == 2
 
 
-def test_a_major_event_goes_open_handling_closed_with_the_measure(session, county):
+def test_a_major_event_goes_open_handling_closed_with_the_measure(session, county, freeze_clock):
     event = make_event(
         session, household(session, "H440233100201-0001"), datetime(2026, 10, 1, tzinfo=UTC)
     )
-    now = datetime(2026, 10, 2, tzinfo=UTC)
-    advance_event(session, event.id, prefix=TOWN, measure="", by="sam", now=now)
+    freeze_clock(datetime(2026, 10, 2, tzinfo=UTC))
+    advance_event(session, event.id, prefix=TOWN, measure="", by="sam")
     assert event.status == "handling"
-    advance_event(session, event.id, prefix=TOWN, measure="申请医疗救助 8000 元", by="sam", now=now)
+    advance_event(session, event.id, prefix=TOWN, measure="申请医疗救助 8000 元", by="sam")
     assert event.status == "closed"
-    assert event.details["handling_log"][-1]["measure"] == "申请医疗救助 8000 元"
+    assert event.details["handling_log"][-1] == {
+        "status": "closed",
+        "at": "2026-10-02T00:00:00+00:00",
+        "by": "sam",
+        "measure": "申请医疗救助 8000 元",
+    }
 
 
 def test_fabricated_looking_visits_are_flagged(session, county):
@@ -179,7 +184,7 @@ def test_inclusions_and_risk_eliminations_are_counted_in_the_month_the_county_co
 ):
     from datetime import datetime, timedelta
 
-    from server.areas.service import CHINA
+    from server.core.clock import CHINA
     from server.review.models import ApprovalCase
 
     def case(home, kind: str, closed: datetime | None, outcome: str | None = "confirmed"):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.forms.models import FormVersion
 from server.printing import binder, service
 from tests import pdf
-from tests.fixtures import LIANGBA, make_household
+from tests.fixtures import LIANGBA, SETUP, make_household
 from tests.registry_factories import add_visit, photo_jpeg, signature_png
 
 
@@ -54,7 +54,12 @@ def _village(session):  # type: ignore[no-untyped-def]
 def test_binder_in_parts_numbers_every_page_of_the_whole_binder(session, county):
     _village(session)
     job = service.prepare_binder(
-        session, user=None, village_code=LIANGBA, month="2026-11", base_url="http://fangfan.test"
+        session,
+        user=None,
+        village_code=LIANGBA,
+        month="2026-11",
+        base_url="http://fangfan.test",
+        operator=SETUP,
     )
     out = io.BytesIO()
     done = []

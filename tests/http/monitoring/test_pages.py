@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from server.areas.service import CHINA
-from server.auth.scope import months_before
+from server.access.policy import months_before
+from server.core import clock
 from server.monitoring.models import WarningCase
 from tests import pdf as pdf_tools
 from tests.db.monitoring.factories import household, make_event, make_visit
@@ -47,6 +47,16 @@ def test_the_county_dashboard_drills_down_to_households(client, ada, history):
     assert "张三" in village and "李四" in village
     assert "指标由达标变为未达标" in village
     assert "帮扶人走访不足" in village and "张三 (1/2)" in village
+
+
+def test_the_dashboard_opens_on_this_month_in_china(client, ada, county, freeze_clock):
+    freeze_clock(datetime(2026, 3, 31, 16, 30, tzinfo=UTC))  # 1 April, 00:30 in China
+    login(client, ada)
+    page = client.get("/monitoring/").get_data(as_text=True)
+    assert "动态监测 2026年4月" in page
+    assert 'value="2026-04"' in page and "month=2026-04" in page
+    cases = client.get("/monitoring/cases?month=2026-03").get_data(as_text=True)
+    assert "预警案例 2026年3月" in cases
 
 
 def test_a_village_committee_sees_only_its_village(client, session, history):
@@ -115,10 +125,16 @@ def test_the_registry_export_streams_and_masks_for_a_department_viewer(client, s
 
 
 def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, session, county):
-    today = datetime.now(CHINA).date()
+    today = clock.today()
     recent = today - timedelta(days=20)
     leaking = household(session, "H440233100201-0001")  # 梁坝村 张三: unsafe housing lately
-    make_visit(session, leaking, recent, indicators={"housing": "not_met"})
+    make_visit(
+        session,
+        leaking,
+        recent,
+        indicators={"housing": "not_met"},
+        difficulties="妻子电话13812345678，想要危房改造",
+    )
     sound = household(session, "H440233100201-0002")  # 梁坝村 李四: met now, failed long ago
     make_visit(session, sound, recent, indicators={"housing": "met"})
     make_visit(session, sound, months_before(today, 13), indicators={"housing": "not_met"})
@@ -131,7 +147,11 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     session.commit()
     month = f"{recent:%Y-%m}"
     login(client, housing)
-    assert client.get(f"/monitoring/household/{leaking.code}?month={month}").status_code == 200
+    page = client.get(f"/monitoring/household/{leaking.code}?month={month}")
+    assert page.status_code == 200
+    # the access policy: no visits section for a department, so not what the family said
+    assert "危房改造" not in page.get_data(as_text=True)
+    assert "housing" in page.get_data(as_text=True)  # its indicator not met is shown
     assert client.get(f"/monitoring/household/{sound.code}?month={month}").status_code == 404
     assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 404
     village = client.get(f"/monitoring/?month={month}&area={LIANGBA}").get_data(as_text=True)
@@ -144,6 +164,10 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     login(client, health)
     assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 200
     assert client.get(f"/monitoring/household/{leaking.code}?month={month}").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").data)})
+    login(client, make_web_user(session, username="ada", role="county_admin"))
+    text = client.get(f"/monitoring/household/{leaking.code}?month={month}").get_data(True)
+    assert "妻子电话138****5678，想要危房改造" in text  # free text, masked as on every page
 
 
 def test_an_admin_gets_personal_data_and_xlsx(client, ada, history):

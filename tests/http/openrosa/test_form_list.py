@@ -83,8 +83,9 @@ def test_unknown_token_is_403_with_an_openrosa_message_not_a_password_prompt(cli
 
 def test_revoked_token_stops_working_at_once(client, session, eli):
     from server.auth.service import revoke_app_user
+    from tests.fixtures import SETUP
 
     assert client.get(f"/key/{eli.token}/formList").status_code == 200
-    revoke_app_user(session, eli.username)
+    revoke_app_user(session, eli.username, actor=None, operator=SETUP)
     session.commit()
     assert client.get(f"/key/{eli.token}/formList").status_code == 403

@@ -12,6 +12,7 @@ from server import create_app
 from server.auth.digest import make_nonce
 from server.auth.service import revoke_app_user
 from tests.conftest import make_test_config
+from tests.fixtures import SETUP
 from tests.http.openrosa.helpers import (
     DEVICE,
     digest_authorization,
@@ -110,7 +111,7 @@ def test_a_forged_nonce_is_refused(client, eli):
 
 
 def test_revoked_user_is_refused_even_with_the_right_password(client, session, eli):
-    revoke_app_user(session, eli.username)
+    revoke_app_user(session, eli.username, actor=None, operator=SETUP)
     session.commit()
     resp, _ = _login(client, eli)
     assert resp.status_code == 403

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
 from server.printing.models import ArchiveNumber
-from server.registry.service import find_household
+from server.registry.queries import find_household
 from server.review.approval import decide, propose
 from tests import pdf
 from tests.http.web.helpers import login

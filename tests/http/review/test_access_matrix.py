@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from server.access.policy import DUTY_SECTIONS
 from server.audit.models import AuditEvent
-from server.auth.scope import DUTY_SECTIONS
 from server.ingest.models import SubmissionVersion
 from server.registry.models import Household
 from server.review.models import ApprovalCase, ApprovalStep, ReviewComment, SubmissionReview

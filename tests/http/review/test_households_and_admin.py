@@ -3,6 +3,8 @@ the audit log page, login records and the language switch."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -197,6 +199,15 @@ def test_logins_are_audited_and_the_log_is_filterable(client, session, people):
     assert "vic" in page and "登录失败" in page and "<td>sam</td>" not in page
     page = client.get("/audit/?actor=sam", headers=HTML).data.decode()
     assert "<td>sam</td>" in page and "<td>vic</td>" not in page
+
+
+def test_the_audit_log_is_filtered_by_the_day_in_china(client, people, freeze_clock):
+    freeze_clock(datetime(2026, 10, 1, 16, 30, tzinfo=UTC))  # 2 October, 00:30 in China
+    assert login(client, people["ada"]).status_code == 302
+    day = client.get("/audit/?action=login&since=2026-10-02&until=2026-10-02", headers=HTML)
+    assert "<td>ada</td>" in day.data.decode() and "2026-10-02 00:30:00" in day.data.decode()
+    before = client.get("/audit/?action=login&until=2026-10-01", headers=HTML).data.decode()
+    assert "<td>ada</td>" not in before
 
 
 def test_english_is_one_click_away(client, people):

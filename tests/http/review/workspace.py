@@ -4,7 +4,7 @@ every role: the world the review workspace and its access matrix are tested in."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -12,13 +12,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.access.policy import months_before
 from server.areas.models import Area
-from server.areas.service import CHINA
-from server.auth.scope import months_before
+from server.core import clock
 from server.ingest.models import SubmissionVersion
 from server.ingest.processing import process_pending
 from server.registry.models import IndicatorObservation, MajorEvent
-from server.registry.service import find_household
+from server.registry.queries import find_household
 from server.review.approval import propose
 from tests.fixtures import (
     HUANGQI,
@@ -120,7 +120,7 @@ def build(app: Flask, session: Session) -> Workspace:
 
 
 def record_duty_facts(session: Session, world: Workspace) -> None:
-    """What makes a household concern a department (auth/scope.py DutyReach), per village:
+    """What makes a household concern a department (access/policy.py DutyReach), per village:
 
     - 梁坝村: housing not met a month ago, and a serious illness a month ago;
     - 三坑村: housing met a month ago (only met), medical not met 13 months ago (too old);
@@ -129,7 +129,7 @@ def record_duty_facts(session: Session, world: Workspace) -> None:
     So 住建 sees 梁坝村's household only, 医保/卫健 梁坝村's (the illness; its medical item was
     met) and 测试村's, 民政 every one; the
     proposable households (number 2) concern no duty at all."""
-    today = datetime.now(CHINA).date()
+    today = clock.today()
     recent, old = today - timedelta(days=30), months_before(today, 13)
     facts = {
         LIANGBA: [("housing", "not_met", recent), ("medical", "met", recent)],

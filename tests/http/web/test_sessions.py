@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from server.audit.models import AuditEvent
 from server.auth.models import WebSession
-from server.db import utcnow
+from server.core import clock
 from tests.http.web.helpers import csrf_token, login, post_form
 
 HTML = {"Accept": "text/html"}
@@ -48,6 +48,13 @@ def _sessions(session, persona) -> list[WebSession]:  # type: ignore[no-untyped-
     return list(session.scalars(query.order_by(WebSession.id)))
 
 
+def _actions(session, persona) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the audit log says this person did, oldest first."""
+    session.expire_all()
+    query = select(AuditEvent.action).where(AuditEvent.actor_username == persona.user.username)
+    return list(session.scalars(query.order_by(AuditEvent.id)))
+
+
 def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, session, sam):
     copied = _log_in_and_copy_cookies(app, sam)
     assert _opens(app, copied)
@@ -60,6 +67,7 @@ def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, session, sam)
     assert replayed.headers["Location"].startswith("/login?next=/review/households")
     (row,) = _sessions(session, sam)
     assert row.ended_reason == "logout" and row.ended_at is not None
+    assert _actions(session, sam) == ["login", "logout"]
 
 
 def test_the_cookie_carries_a_random_token_that_the_server_keeps_only_hashed(app, session, sam):
@@ -77,7 +85,7 @@ def test_the_cookie_carries_a_random_token_that_the_server_keeps_only_hashed(app
 def test_an_expired_session_sends_the_browser_to_the_login(app, session, sam):
     copied = _log_in_and_copy_cookies(app, sam)
     assert _opens(app, copied)
-    nine_hours_ago = utcnow() - timedelta(hours=9)
+    nine_hours_ago = clock.now() - timedelta(hours=9)
     session.execute(
         update(WebSession)
         .where(WebSession.user_id == sam.user.id)
@@ -143,6 +151,7 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(
     assert client.get(PAGE, headers=HTML).status_code == 200
     assert not _opens(app, elsewhere)
     assert [r.ended_reason for r in _sessions(session, sam)] == ["password_changed", None]
+    assert _actions(session, sam) == ["login", "login", "password_changed"]
 
 
 def test_disabling_a_user_ends_their_sessions(app, client, session, ada, sam):

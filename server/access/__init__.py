@@ -1,0 +1,1 @@
+"""Who may see and do what: the one access policy of Fangfan (see `policy.py`)."""
