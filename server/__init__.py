@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the WSGI app. Tests pass a Config; production reads the environment."""
-    from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from server import (  # noqa: F401 - models registers all tables
@@ -49,7 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
     from server.review import views as review_views
 
     config = config or Config.from_env()
-    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app = db.App(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_mapping(config.as_flask_config())
     app.session_interface = WebSessionInterface()
     web.init_app(app)  # before the blueprints: their rules bind the URL converters

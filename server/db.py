@@ -1,4 +1,11 @@
-"""Engine, one session per request, and the declarative Base. No feature code here."""
+"""Engine, one session and one transaction per request, and the declarative Base.
+
+The transaction of a request is decided here, once (as Central's endpointBase and indico's
+`RH.process` do): a request that changes state (POST…, or a GET view marked `@writes` because
+it records an audit row) opens its session as a writer; `App.dispatch_request` commits after
+the view when the answer is a success (below 400) and rolls back otherwise; an exception rolls
+back at teardown. Views and services never commit or roll back. No feature code here.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import JSON, DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
@@ -161,6 +168,38 @@ class _WriterQueue:
         descriptor = self._held.pop(self._key(dbapi_connection), None)
         if descriptor is not None:
             os.close(descriptor)  # closing the descriptor releases its lock
+
+
+class App(Flask):
+    """Flask whose every view runs in the request's one transaction (see the module doc)."""
+
+    def dispatch_request(self) -> Response:  # type: ignore[override]
+        # Inside dispatch, so a failing commit (a database away: OperationalError) reaches the
+        # same error handlers as the view's own errors (OpenRosa's 503, a readable page).
+        response = self.make_response(super().dispatch_request())
+        _end_transaction(commit=response.status_code < 400)
+        return response
+
+
+def _end_transaction(*, commit: bool) -> None:
+    session: Session | None = g.get("db_session")
+    if session is None:
+        return
+    if commit:
+        session.commit()
+    else:
+        session.rollback()
+
+
+@contextmanager
+def read_transaction() -> Iterator[Session]:
+    """The request's read-only session for a block of reads that must end before its writes
+    begin: on SQLite a POST's checks run outside the one write lock (phone intake)."""
+    session = reader_session()
+    try:
+        yield session
+    finally:
+        session.rollback()
 
 
 def init_app(app: Flask) -> None:

@@ -107,10 +107,8 @@ def create() -> str | tuple[str, int]:
             ip=request.remote_addr,
         )
     except DomainError as err:
-        session.rollback()
         form.username.errors = [*form.username.errors, err.message]
-        return _list_page(form, 422)
-    session.commit()
+        return _list_page(form, 422)  # an error status: the transaction is rolled back
     return _qr_page(user, secrets_)
 
 
@@ -120,7 +118,6 @@ def revoke(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
         user = revoke_app_user(session, username, actor=current_web_user(), ip=request.remote_addr)
-        session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ revoked")
     return redirect(url_for("admin.app_users"))
 
@@ -138,7 +135,6 @@ def rotate(username: str) -> Response | str:
         actor=current_web_user(),
         ip=request.remote_addr,
     )
-    session.commit()
     return _qr_page(user, secrets_)
 
 

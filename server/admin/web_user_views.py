@@ -74,10 +74,8 @@ def create_web() -> tuple[str, int]:
             ip=request.remote_addr,
         )
     except DomainError as err:
-        session.rollback()
         form.username.errors = [*form.username.errors, err.message]
-        return _page(form, 422)
-    session.commit()
+        return _page(form, 422)  # an error status: the transaction is rolled back
     return _page(created=user, password=password)
 
 
@@ -87,7 +85,6 @@ def disable_web(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
         user = disable_web_user(session, username, actor=current_web_user(), ip=request.remote_addr)
-        session.commit()
         flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
     return redirect(url_for("admin.web_users"))
 
@@ -100,7 +97,6 @@ def logout_everywhere(username: str) -> Response:
         user, ended = log_out_everywhere(
             session, username, actor=current_web_user(), ip=request.remote_addr
         )
-        session.commit()
         flash(
             f"已全部登出 {user.display_name}（{user.username}），结束 {ended} 个会话 / "
             f"logged out everywhere: {ended} sessions ended"

@@ -46,8 +46,7 @@ def login() -> Response | str:
             lifetime=current_app.permanent_session_lifetime,
             ip=request.remote_addr,
             user_agent=request.user_agent.string,
-        )
-        db.commit()
+        )  # a failed login is on record too: the page answers 200 and the transaction commits
         if token:
             return _logged_in(token)
         form.password.errors.append("用户名或密码错误 / wrong username or password")
@@ -67,7 +66,6 @@ def logout() -> Response:
     if user is not None and web_session is not None:
         db = get_session()
         log_out(db, user, web_session, ip=request.remote_addr)
-        db.commit()
     session.clear()
     response = redirect(url_for("auth.login"))
     delete_login_cookie(response)
@@ -95,7 +93,6 @@ def change_password() -> Response | str:
         except InvalidAppUser as err:
             form.current.errors.append(err.message)
         else:
-            db.commit()
             flash("密码已修改，其他地方的登录已退出 / password changed; other sessions ended")
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)

@@ -91,7 +91,6 @@ def _audit(kind: str, what: str | None, fmt: str, export_filter: ExportFilter) -
         export_filter=export_filter,
         ip=request.remote_addr,
     )
-    session.commit()
 
 
 def _checked_filter(fmt: str) -> ExportFilter:

@@ -11,8 +11,9 @@ only then answers 201, so a phone that got 201 has its data on disk.
 
 Two identical POSTs at the same moment: on SQLite the write lock is taken before the duplicate
 check, so the second one simply finds the first. On PostgreSQL both may pass the check; the
-unique index then stops the second one's insert and `store_submission` raises `InstanceRace`:
-the caller rolls back and calls it again, and the duplicate check finds the winner (a resend).
+second one's insert then waits on the unique index for the first to commit and inserts nothing
+(ON CONFLICT DO NOTHING), and `store_submission` answers it as the first one's resend, in the
+same transaction: no exception, no retry by the caller.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.access.policy import may_change_submission
@@ -71,7 +71,16 @@ _FIND_VERSION = select(
     VERSIONS.c.village_code,
 ).where(VERSIONS.c.form_id == bindparam("form_pk"), VERSIONS.c.instance_id == bindparam("iid"))
 _INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
-_INSERT_VERSION = insert(VERSIONS).returning(VERSIONS.c.id)
+# An instanceID stored meanwhile by a concurrent transaction inserts nothing (see the doc).
+_INSERT_VERSION = {
+    dialect: make_insert(VERSIONS)
+    .on_conflict_do_nothing(index_elements=["form_id", "instance_id"])
+    .returning(VERSIONS.c.id)
+    for dialect, make_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_DELETE_SUBMISSION = delete(Submission.__table__).where(
+    Submission.__table__.c.id == bindparam("submission_id")
+)
 _INSERT_ATTACHMENT = insert(ATTACHMENTS)
 _INSERT_BLOB = {
     dialect: make_insert(Blob.__table__).on_conflict_do_nothing(index_elements=["sha256"])
@@ -103,10 +112,6 @@ class PreparedSubmission:
     # Who sends it: an edit or a resend may only touch a stored submission this sender may
     # change (access.policy.may_change_submission).
     sender: Viewer
-
-
-class InstanceRace(Exception):
-    """Another transaction stored this instanceID first: roll back and store again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,16 +166,16 @@ def store_submission(
 ) -> Outcome:
     """Store a prepared POST: a new submission, an edit, or a resend. Never commits.
 
-    Raises InstanceRace if a concurrent transaction stored the same instanceID first."""
+    A concurrent POST of the same instanceID that committed first makes this one its resend."""
     connection = session.connection()
     form_pk, header = prepared.target.form_pk, prepared.header
     existing = _find_version(connection, form_pk, header.instance_id)
     if existing is not None:
         return _resend(connection, existing, prepared)
-    try:
-        version_id = _insert_version(connection, prepared, device_id=device_id)
-    except IntegrityError as exc:  # the unique (form, instanceID) index: see the module doc
-        raise InstanceRace(header.instance_id) from exc
+    version_id = _insert_version(connection, prepared, device_id=device_id)
+    if version_id is None:  # the race of the module doc: the winner is committed and visible
+        winner = _find_version(connection, form_pk, header.instance_id)
+        return _resend(connection, winner, prepared)
     added = _attach_files(connection, version_id, prepared)
     return Outcome(version_id, header.instance_id, header.instance_name, True, added)
 
@@ -251,16 +256,18 @@ def _first_value(tree: InstanceTree, fields: Sequence[Field]) -> str | None:
 
 def _insert_version(
     connection: Connection, prepared: PreparedSubmission, *, device_id: str | None
-) -> int:
+) -> int | None:
+    """The new version's id; None if a concurrent transaction stored this instanceID first."""
     header, form_pk = prepared.header, prepared.target.form_pk
-    if header.deprecated_id is not None:
-        submission_id = _retire_edited_version(connection, prepared, header.deprecated_id)
-    else:
+    new_submission = header.deprecated_id is None
+    if new_submission:
         submission_id = connection.execute(
             _INSERT_SUBMISSION, {"form_id": form_pk, "created_at": clock.now()}
         ).scalar_one()
-    return connection.execute(
-        _INSERT_VERSION,
+    else:
+        submission_id = _retire_edited_version(connection, prepared, header.deprecated_id)
+    version_id = connection.execute(
+        _INSERT_VERSION[connection.dialect.name],
         {
             "submission_id": submission_id,
             "form_id": form_pk,
@@ -278,7 +285,10 @@ def _insert_version(
             "received_at": clock.now(),
             "processing_state": "pending",
         },
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if version_id is None and new_submission:  # lost the race: its submission holds nothing
+        connection.execute(_DELETE_SUBMISSION, {"submission_id": submission_id})
+    return version_id
 
 
 def _retire_edited_version(

@@ -155,7 +155,6 @@ def open_cases() -> Response:
     report = case_service.open_warning_cases(
         session, month=month.first, prefix=user_prefix(), today=clock.today()
     )
-    session.commit()
     flash(
         f"新建预警 {report.opened} 件，更新 {report.refreshed} 件 / opened {report.opened}, "
         f"refreshed {report.refreshed}"
@@ -178,7 +177,6 @@ def case_step(case_id: int) -> Response:
         by=user.username if user else "",
         today=clock.today(),
     )
-    session.commit()
     flash(f"已更新预警 #{case_id} / case #{case_id} updated")
     return redirect(url_for("monitoring.cases"))
 
@@ -195,6 +193,5 @@ def event_step(event_id: int) -> Response:
         measure=request.form.get("measure", ""),
         by=user.username if user else "",
     )
-    session.commit()
     flash(f"已更新重大变故 #{event_id} / event #{event_id} updated")
     return redirect(request.referrer or url_for("monitoring.dashboard"))

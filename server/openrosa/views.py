@@ -14,16 +14,11 @@ from server.areas.service import this_year
 from server.auth.errors import Unauthenticated
 from server.core import clock
 from server.core.errors import AccessDenied, DomainError
-from server.db import WRITE, get_session, reader_session
+from server.db import get_session, read_transaction
 from server.forms.models import FormVersion
 from server.forms.service import get_form_version, list_current_versions
 from server.ingest.instance import Limits
-from server.ingest.service import (
-    InstanceRace,
-    Outcome,
-    prepare_submission,
-    store_submission,
-)
+from server.ingest.service import Outcome, prepare_submission, store_submission
 from server.openrosa import bp
 from server.openrosa.media import get_media, list_media
 from server.openrosa.phone_auth import challenge_headers, current_app_user, phone_login_required
@@ -101,25 +96,14 @@ def submit() -> Response:
     upload = read_upload(request.content_type or "", _chunks(request.stream))
     user = current_app_user()
     # Reads and checks first, outside the write transaction (one writer at a time on SQLite).
-    prepared = prepare_submission(
-        reader_session(),
-        xml=upload.xml,
-        files=upload.files,
-        user=user,
-        year=_year(),
-        limits=_limits(),
-    )
-    reader_session().rollback()  # end the read transaction before the write one begins
-    session = get_session()
-    device_id = request.args.get("deviceID")
-    try:
-        outcome = store_submission(session, prepared, device_id=device_id)
-    except InstanceRace:  # an identical POST committed first: this one is its resend
-        session.rollback()
-        session.connection(execution_options=WRITE)  # again a writer's transaction
-        outcome = store_submission(session, prepared, device_id=device_id)
-    session.commit()  # the raw submission is durable from here: only now may we say 201
-    # Normalisation into the registry is the submission worker's job (ingest.worker).
+    with read_transaction() as reader:
+        prepared = prepare_submission(
+            reader, xml=upload.xml, files=upload.files, user=user, year=_year(), limits=_limits()
+        )
+    outcome = store_submission(get_session(), prepared, device_id=request.args.get("deviceID"))
+    # The 201 leaves only after the request's transaction committed (server.db.App): a phone
+    # told "received" has its submission on disk. The submission worker (ingest.worker)
+    # normalises it into the registry later.
     return _xml(
         "openrosa/message.xml",
         status=201,

@@ -43,6 +43,7 @@ from server.registry.models import (
     Person,
     Visit,
 )
+from server.registry.queries import find_household
 
 KIND_TITLES = {"household": "户档案", "work-form": "帮扶工作表", "event": "重大变故事项报告单"}
 
@@ -107,7 +108,7 @@ def check_access(user: PrintingUser | None, village_code: str) -> None:
 
 
 def get_household(session: Session, code: str) -> Household:
-    household = session.scalars(select(Household).where(Household.code == code)).first()
+    household = find_household(session, code)
     if household is None:
         raise RecordNotFound(f"找不到农户 {code} / no household {code}")
     return household

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from server.auth.decorators import current_web_user, login_required
 from server.db import get_session, writes
@@ -21,27 +28,31 @@ def _base_url() -> str:
     return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
 
 
-def _stream(spool: IO[bytes], filename: str, ascii_filename: str) -> Response:
-    size = spool.tell()
-    spool.seek(0)
+def _pdf(write_pdf: Callable[[IO[bytes]], None], filename: str, ascii_filename: str) -> Response:
+    """A PDF rendered when the response is sent, after the request's transaction (the print's
+    audit row) committed: on SQLite the one write lock is never held while WeasyPrint works.
+    The whole PDF is written before its first byte goes out, so a failure is still an error
+    page, never half a file."""
 
     def chunks() -> Iterator[bytes]:
-        with spool:
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            write_pdf(spool)
+            spool.seek(0)
             while block := spool.read(CHUNK):
                 yield block
 
-    response = Response(chunks(), mimetype="application/pdf", direct_passthrough=True)
+    response = Response(stream_with_context(chunks()), mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(filename, ascii_filename)
-    response.headers["Content-Length"] = str(size)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 def _send(job: service.PrintJob) -> Response:
-    get_session().commit()  # the print's audit row
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
-    render.render_pdf(render.render_html(job.template, **job.context), job.attachments.get, spool)
-    return _stream(spool, job.filename, job.ascii_filename)
+    def write(spool: IO[bytes]) -> None:
+        html = render.render_html(job.template, **job.context)
+        render.render_pdf(html, job.attachments.get, spool)
+
+    return _pdf(write, job.filename, job.ascii_filename)
 
 
 @bp.get("/print/households/<household_code>/archive.pdf")
@@ -93,17 +104,13 @@ def village_binder(village_code: str, month: str) -> Response:
         month=month,
         base_url=_base_url(),
     )
-    session.commit()
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
-    binder.render_binder(
-        job.cover,
-        job.forms,
-        service.load_blobs(session, job.image_shas),
-        spool,
-        meta=job.meta,
-        workers=current_app.config["PRINT_WORKERS"],
-    )
-    return _stream(spool, job.filename, job.ascii_filename)
+    workers = current_app.config["PRINT_WORKERS"]
+
+    def write(spool: IO[bytes]) -> None:
+        blobs = service.load_blobs(session, job.image_shas)
+        binder.render_binder(job.cover, job.forms, blobs, spool, meta=job.meta, workers=workers)
+
+    return _pdf(write, job.filename, job.ascii_filename)
 
 
 @bp.get("/verify/<kind>/<ident>")

@@ -26,6 +26,7 @@ from server.registry.models import (
     Person,
     Visit,
 )
+from server.registry.queries import find_household
 from server.registry.records import (
     Event,
     EventReport,
@@ -381,7 +382,7 @@ def _observe(
 
 
 def _household(session: Session, code: str, sender_villages: frozenset[str]) -> Household:
-    household = session.scalars(select(Household).where(Household.code == code)).first()
+    household = find_household(session, code)
     if household is None:
         raise HouseholdNotFound(
             f"登记册中没有农户 {code} / household {code} is not in the registry"

@@ -116,7 +116,6 @@ def household_reveal(code: str):  # type: ignore[no-untyped-def]
         return redirect(url_for("review.household_page", code=code))
     session = get_session()
     household.reveal(session, _me(), code, form.what.data or "", ip=request.remote_addr)
-    session.commit()
     return household_page(code, revealed=frozenset({form.what.data or ""}))
 
 
@@ -172,17 +171,16 @@ def decide_case(code: str) -> Response:
 
 
 def _try(action, done: str) -> None:  # type: ignore[no-untyped-def]
-    """Run one approval action: commit and say so, or roll back and show why (403/404 raise)."""
-    session = get_session()
+    """Run one action and say so, or undo what it wrote and say why (403/404 raise). The page
+    then redirects (a success for the request's transaction), so the undo is a savepoint."""
     try:
-        action()
+        with get_session().begin_nested():
+            action()
     except DomainError as err:
-        session.rollback()
         if err.status in {403, 404}:
             raise
         flash(f"未完成 / not done: {err.message}")
         return
-    session.commit()
     flash(done)
 
 

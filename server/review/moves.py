@@ -9,7 +9,7 @@ archive number (档号) stay as issued: they are references printed on paper. Ne
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from server.access.policy import permits, scope_of
@@ -19,6 +19,7 @@ from server.audit.service import record
 from server.auth.models import WebUser
 from server.core import clock
 from server.registry.models import Household
+from server.registry.queries import find_household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope
 from server.review.household import get_household_in_scope
 from server.review.models import ApprovalCase
@@ -40,7 +41,7 @@ def move_household(
     viewer = OPERATOR if actor is None else web_viewer(actor)
     scope = scope_of(viewer)
     if actor is None:
-        household = session.scalars(select(Household).where(Household.code == code)).first()
+        household = find_household(session, code)
         if household is None:
             raise NotInScope(f"找不到农户 {code} / no household {code}")
     else:

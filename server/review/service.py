@@ -33,6 +33,7 @@ from server.ingest.models import (
     SubmissionVersion,
 )
 from server.registry.models import Household
+from server.registry.queries import find_household
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope
 from server.review.models import ReviewComment, SubmissionReview
 
@@ -265,9 +266,7 @@ def get_submission_detail(session: Session, actor: WebUser, submission_id: int) 
     ).all()
     household = None
     if current.household_code:  # a visit names it; processing names the one an identification made
-        household = session.scalars(
-            select(Household).where(Household.code == current.household_code)
-        ).first()
+        household = find_household(session, current.household_code)
     return SubmissionDetail(
         current, versions, form_version, form_version.form, state, comments, issues, household
     )

@@ -125,12 +125,10 @@ def decide(submission_id: int) -> Response | tuple[str, int]:
             ip=request.remote_addr,
         )
     except DomainError as err:
-        session.rollback()
         if err.status in {403, 404}:
             raise
         form.comment.errors = [*form.comment.errors, err.message]
-        return detail(submission_id, form=form), err.status
-    session.commit()
+        return detail(submission_id, form=form), err.status  # rolled back: an error status
     flash("已保存审核意见 / review saved")
     return redirect(url_for("review.detail", submission_id=submission_id))
 
@@ -141,7 +139,6 @@ def requeue(submission_id: int) -> Response:
     if ExportForm().validate_on_submit():
         session = get_session()
         service.requeue_submission(session, _me(), submission_id, ip=request.remote_addr)
-        session.commit()
         flash("已交给后台重新处理 / sent to the submission worker again")
     return redirect(url_for("review.detail", submission_id=submission_id))
 
@@ -153,7 +150,6 @@ def reveal(submission_id: int) -> str | Response:
         return redirect(url_for("review.detail", submission_id=submission_id))
     session = get_session()
     service.reveal_submission(session, _me(), submission_id, ip=request.remote_addr)
-    session.commit()
     return detail(submission_id, revealed=True)
 
 
@@ -178,7 +174,6 @@ def raw_xml(version_id: int) -> Response:
         return redirect(url_for("review.queue"))
     session = get_session()
     xml = service.export_xml(session, _me(), version_id, ip=request.remote_addr)
-    session.commit()
     response = Response(xml, mimetype="application/xml")
     response.headers["Content-Disposition"] = content_disposition(f"version-{version_id}.xml")
     return response

@@ -276,3 +276,15 @@ def test_services_never_commit_and_never_touch_flask():
         source = path.read_text(encoding="utf-8")
         assert ".commit()" not in source, f"{path.relative_to(SERVER)} commits"
         assert "flask" not in {m.split(".")[0] for m in _imports(path)}, path
+
+
+def test_only_the_request_wrapper_ends_transactions():
+    """server/db.py decides each request's transaction once (App.dispatch_request); CLI
+    commands and jobs use `with session.begin()` blocks. No view or service commits or rolls
+    back (#12: `.commit()` was in nine view modules)."""
+    for path in SERVER.rglob("*.py"):
+        if path == SERVER / "db.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for call in (".commit()", ".rollback()"):
+            assert call not in source, f"{path.relative_to(SERVER)} calls {call}"
