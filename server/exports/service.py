@@ -2,8 +2,9 @@
 
 Every table is one streamed query (`yield_per`: a server-side cursor on PostgreSQL, the lazy
 cursor on SQLite), rendered row by row, so an export of a million rows never holds them all.
-Submissions are flattened from the verbatim XML of their current version; a form with repeats
-is read once per table (the main table, then each repeat) rather than buffering rows.
+Submissions are flattened from the tree of their current version's verbatim XML (read with
+the newest form version's schema); a form with repeats is read once per table (the main table,
+then each repeat) rather than buffering rows.
 Never commits.
 """
 
@@ -35,6 +36,7 @@ from server.core.errors import DomainError
 from server.exports import tables as t
 from server.forms.models import Form, FormVersion
 from server.forms.xform import is_form_id
+from server.ingest.instance import STORED_LIMITS, parse_instance
 from server.ingest.models import SubmissionVersion
 from server.registry.models import (
     AssistanceMeasure,
@@ -344,7 +346,8 @@ def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: i
                 "SubmissionDate": row.received_at,
                 "SubmitterID": row.username,
             }
-            for table, values in t.flatten_submission(schema, row.xml, meta):
+            tree = parse_instance(row.xml, schema, STORED_LIMITS)
+            for table, values in t.flatten_submission(schema, tree, meta):
                 if table == spec.name:
                     batch.append(render(values))
         if len(batch) >= BATCH:

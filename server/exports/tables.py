@@ -1,6 +1,7 @@
 """What an export contains, as data (pure): table specs with Chinese/English headers, masking
-of personal data, and the flattening of a submission into a main row plus one row per repeat
-instance (ODK Central's layout: repeats are their own tables, linked by KEY / PARENT_KEY).
+of personal data, and the flattening of a submission's tree (server/ingest/instance.py) into a
+main row plus one row per repeat item (ODK Central's layout: repeats are their own tables,
+linked by KEY / PARENT_KEY).
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from defusedxml import ElementTree
-
 from server.exports.cells import cell
 from server.forms.xform import Field, FormSchema
+from server.ingest.instance import InstanceTree, Record
 from server.ingest.values import NUMBER_KINDS, Unparseable, number
 
 # Kinds of personal data and how they are masked for roles that may not see them.
@@ -242,7 +242,7 @@ def _sensitive(f: Field) -> str | None:
 
 
 def _header(schema: FormSchema, f: Field) -> str:
-    label = f.labels.get("中文 (zh)") or next(iter(f.labels.values()), "")
+    label = schema.label_of(f, "zh")  # stored at publish; a reference to an answer is named
     column = _column_name(schema, f)
     return f"{label} {column}".strip() if label else column
 
@@ -278,28 +278,17 @@ def submission_tables(schema: FormSchema) -> tuple[TableSpec, ...]:
 
 
 def flatten_submission(
-    schema: FormSchema, xml: bytes, meta: dict[str, Any]
+    schema: FormSchema, tree: InstanceTree, meta: dict[str, Any]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(table name, row) for the main row then every repeat instance, depth first."""
-    root = ElementTree.fromstring(xml)
-    repeats = {f.path: f for f in schema.fields_of_kind("repeat")}
-    main: dict[str, Any] = dict(meta)
-    yield from _walk(schema, root, _root(schema), main, meta["KEY"], repeats)
-    yield schema.form_id, main
+    """(table name, row) for the main row then every repeat item, depth first (an instance's
+    tree from `ingest.instance`: KEY and PARENT_KEY as the tree keys them)."""
+    yield schema.form_id, {**meta, **tree.root.values}
+    names = {f.path: f"{schema.form_id}-{f.name}" for f in schema.fields_of_kind("repeat")}
+    yield from _items(tree.root, names)
 
 
-def _walk(schema, element, path, row, key, repeats):  # type: ignore[no-untyped-def]
-    counters: dict[str, int] = {}
-    for child in element:
-        tag = child.tag.rsplit("}", 1)[-1]
-        child_path = f"{path}/{tag}"
-        if child_path in repeats:
-            counters[child_path] = counters.get(child_path, 0) + 1
-            child_key = f"{key}/{tag}[{counters[child_path]}]"
-            repeat_row: dict[str, Any] = {"PARENT_KEY": key, "KEY": child_key}
-            yield from _walk(schema, child, child_path, repeat_row, child_key, repeats)
-            yield f"{schema.form_id}-{repeats[child_path].name}", repeat_row
-        elif len(child):
-            yield from _walk(schema, child, child_path, row, key, repeats)
-        else:
-            row[child_path] = (child.text or "").strip()
+def _items(record: Record, names: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for repeat, items in record.repeats.items():
+        for item in items:
+            yield names[repeat], {**item.values, "PARENT_KEY": item.parent_key, "KEY": item.key}
+            yield from _items(item, names)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -58,8 +59,12 @@ def _location_hint(message: str, source: bytes, suffix: str) -> str:
     return f" ({'; '.join(places[:3])})" if places else ""
 
 
-def compile_xlsform(source: bytes, *, file_name: str) -> CompiledForm:
-    """Compile one workbook. Errors name the file and carry pyxform's sheet/row detail."""
+def compile_xlsform(
+    source: bytes, *, file_name: str, files: Mapping[str, bytes] | None = None
+) -> CompiledForm:
+    """Compile one workbook. Errors name the file and carry pyxform's sheet/row detail.
+
+    `files` are the media published with it (their CSV choice lists' labels are stored)."""
     suffix = PurePath(file_name).suffix.lower()
     if suffix not in {".xlsx", ".xlsm", ".xls", ".md", ".csv"}:
         raise InvalidXLSForm(f"{file_name}: 不支持的文件类型 / unsupported file type {suffix}")
@@ -72,7 +77,7 @@ def compile_xlsform(source: bytes, *, file_name: str) -> CompiledForm:
     except Exception as exc:  # pyxform raises bare errors for broken workbooks (zip, xml)
         raise InvalidXLSForm(f"{file_name}: 无法读取工作簿 / cannot read workbook: {exc}") from exc
     xform = result.xform.encode("utf-8")
-    schema = parse_xform(xform)
+    schema = parse_xform(xform, files)
     if not is_form_id(schema.form_id):
         raise InvalidXLSForm(
             f"{file_name}: form_id {schema.form_id!r} 只能由字母、数字、_、-、. 组成（最多 64 个）"

@@ -40,7 +40,8 @@ def publish_form(
     A failure (compile error, ODK Validate error, missing media, version conflict) raises and
     stores nothing, so phones keep getting the last good version.
     """
-    compiled = compile_xlsform(source, file_name=source_name)
+    static = {name: data for name, data in attachments.items() if name not in DYNAMIC_MEDIA}
+    compiled = compile_xlsform(source, file_name=source_name, files=static)
     form = session.scalars(select(Form).where(Form.xml_form_id == compiled.form_id)).first()
     existing = find_form_version(session, compiled.form_id, compiled.version)
     if existing is not None:

@@ -23,7 +23,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from server.forms.xform import FormSchema
-from server.ingest.instance import DEFAULT_LIMITS, Limits, read_instance
+from server.ingest.instance import DEFAULT_LIMITS, Limits, read_instance, read_tree
 from server.ingest.schemas import SCHEMAS
 from server.ingest.values import extract_values
 from server.registry.records import (
@@ -90,12 +90,12 @@ def normalize(
                 f"instance says form {instance.header.form_id}, not {schema.form_id}",
             )
         )
-    stage1 = extract_values(instance.root, schema)
+    stage1 = extract_values(read_tree(instance, schema), schema)
     issues.extend(stage1.issues)
     loaded = _load(SCHEMAS[schema.form_id], stage1.values, issues)
     if loaded is None:
         return NormalizedSubmission(issues=tuple(issues))
-    return _complete_bayou(build(loaded, issues), schema.choices.get("bayou", ()))
+    return _complete_bayou(build(loaded, issues), tuple(schema.choices.get("bayou", {})))
 
 
 def _complete_bayou(result: NormalizedSubmission, items: tuple[str, ...]) -> NormalizedSubmission:

@@ -43,13 +43,14 @@ from server.ingest.errors import (
     UnknownFormVersion,
 )
 from server.ingest.instance import (
-    Instance,
     InstanceHeader,
+    InstanceTree,
     Limits,
     check_file_name,
     check_repeats,
     declared_files,
     read_instance,
+    read_tree,
     values_at,
 )
 from server.ingest.models import Blob, Submission, SubmissionAttachment, SubmissionVersion
@@ -141,17 +142,18 @@ def prepare_submission(
     instance = read_instance(xml, limits)
     header = instance.header
     target = _target(session, header.form_id, header.version)
-    check_repeats(instance, target.schema, limits)
+    tree = read_tree(instance, target.schema)
+    check_repeats(tree, limits)
     sender = phone_viewer(user)
     villages = village_codes(session, sender, year=year)
-    household_villages_found = _check_scope(session, user, villages, target, instance)
-    village_code, household_code = _place(target, instance, household_villages_found)
+    household_villages_found = _check_scope(session, user, villages, target, tree)
+    village_code, household_code = _place(target, tree, household_villages_found)
     return PreparedSubmission(
         xml=xml,
         xml_sha256=sha256_hex(xml),
         header=header,
         target=target,
-        declared=frozenset(declared_files(instance, target.schema)),
+        declared=frozenset(declared_files(tree, target.schema)),
         files=tuple(files),
         village_code=village_code,
         household_code=household_code,
@@ -197,7 +199,7 @@ def _check_scope(
     user: PhoneUser,
     villages: frozenset[str],
     target: SubmissionTarget,
-    instance: Instance,
+    tree: InstanceTree,
 ) -> dict[str, str]:
     """Refuse forms, villages and known households outside the user's area; returns the
     village of each known household named."""
@@ -208,13 +210,13 @@ def _check_scope(
     village_codes = {
         code
         for field in schema.fields_choosing_from("villages")
-        for code in values_at(instance, field.path)
+        for code in values_at(tree, field)
         if code
     }
     household_codes = {
         code
         for field in schema.fields_choosing_from("households")
-        for code in values_at(instance, field.path)
+        for code in values_at(tree, field)
         if code
     }
     if not village_codes and not household_codes:
@@ -232,11 +234,11 @@ def _check_scope(
 
 
 def _place(
-    target: SubmissionTarget, instance: Instance, household_villages_found: dict[str, str]
+    target: SubmissionTarget, tree: InstanceTree, household_villages_found: dict[str, str]
 ) -> tuple[str | None, str | None]:
     """The village and household a record is about (the first of each the instance names)."""
-    village = _first_value(instance, target.schema.fields_choosing_from("villages"))
-    household_code = _first_value(instance, target.schema.fields_choosing_from("households"))
+    village = _first_value(tree, target.schema.fields_choosing_from("villages"))
+    household_code = _first_value(tree, target.schema.fields_choosing_from("households"))
     if village is None and household_code is not None:
         village = household_villages_found.get(household_code)
         if village is None and _HOUSEHOLD_CODE.match(household_code):
@@ -244,9 +246,9 @@ def _place(
     return village, household_code
 
 
-def _first_value(instance: Instance, fields: Sequence[Field]) -> str | None:
+def _first_value(tree: InstanceTree, fields: Sequence[Field]) -> str | None:
     for field in fields:
-        for value in values_at(instance, field.path):
+        for value in values_at(tree, field):
             if value and len(value) <= 32:
                 return value
     return None

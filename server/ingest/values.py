@@ -1,26 +1,26 @@
 """Stage 1 of normalisation: every answer of an instance as a typed value keyed by its field name.
 
-Pure and driven by the FormSchema only (no per-form lists): groups are flattened (XLSForm names
-are unique), each repeat becomes a list of dicts of its own fields, and each value is coerced by
-its bind type. A value that does not parse becomes None plus an `Issue`, never an exception.
+Pure and driven by the FormSchema only (no per-form lists): it reads the instance's one tree
+(server/ingest/instance.py), groups flattened (XLSForm names are unique), each repeat a list of
+dicts of its own fields, and coerces each value by its bind type. A value that does not parse
+becomes None plus an `Issue`, never an exception; so do elements the form does not define and
+a field sent twice.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from server.core.geo import GeoPoint, parse_geopoint
 from server.forms.xform import Field, FormSchema
-from server.ingest.instance import Element
-from server.registry.records import GeoPoint, Issue
+from server.ingest.instance import InstanceTree, Record
+from server.registry.records import Issue
 
-# `meta` is the OpenRosa envelope (deprecatedID, audit, entity…): never an unknown field.
-ENVELOPE = "meta"
 MAX_LISTED_UNKNOWN = 20
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")  # beyond that it is no count a person typed
@@ -72,78 +72,67 @@ def coerce(field: Field, raw: str) -> Any:
     return raw
 
 
-def extract_values(root: Element, schema: FormSchema) -> Values:
-    """Stage 1 over an instance's root element (from `read_instance`).
+def extract_values(tree: InstanceTree, schema: FormSchema) -> Values:
+    """Stage 1 over an instance's tree (from `read_tree`).
 
     Issue paths name repeats and the field: `members[2]/work_months`, `wage_income` (groups
     are left out, names being unique). Unknown elements are listed with their full path.
     """
-    reader = _Reader({_relative(f.path): f for f in schema.fields}, schema)
-    values = reader.container(None)
-    reader.read(root, "", "", "", values)
+    reader = _Reader(schema)
+    values = reader.record(tree.root, "")
     issues = reader.issues
-    if reader.unknown:
-        shown = reader.unknown[:MAX_LISTED_UNKNOWN]
-        more = len(reader.unknown) - len(shown)
-        listed = "、".join(shown) + (f" (+{more})" if more else "")
-        issues.append(
-            Issue(
-                "unknown_fields",
-                f"表单中没有这些字段，其内容未录入：{listed} / "
-                f"elements the form does not define, not recorded: {listed}",
-            )
-        )
+    if tree.unknown:
+        issues.append(_listed_issue("unknown_fields", tree.unknown, *_UNKNOWN))
+    if tree.duplicates:
+        where = [d.location for d in tree.duplicates]
+        issues.append(_listed_issue("duplicate_fields", where, *_DUPLICATE))
     return Values(values, tuple(issues))
 
 
+_UNKNOWN = (
+    "表单中没有这些字段，其内容未录入",
+    "elements the form does not define, not recorded",
+)
+_DUPLICATE = (
+    "这些字段重复出现，只录入了第一个",
+    "elements sent more than once, only the first recorded",
+)
+
+
+def _listed_issue(code: str, where: Sequence[str], zh: str, en: str) -> Issue:
+    shown = where[:MAX_LISTED_UNKNOWN]
+    more = len(where) - len(shown)
+    listed = "、".join(shown) + (f" (+{more})" if more else "")
+    return Issue(code, f"{zh}：{listed} / {en}: {listed}")
+
+
 class _Reader:
-    def __init__(self, by_path: dict[str, Field], schema: FormSchema) -> None:
-        self.by_path = by_path
-        self.schema = schema
+    def __init__(self, schema: FormSchema) -> None:
+        # The answers and repeats of each record: its fields, by the repeat they belong to.
+        self.members: dict[str | None, list[Field]] = {}
+        for field in schema.fields:
+            if field.kind != "group":
+                self.members.setdefault(field.repeat, []).append(field)
         self.issues: list[Issue] = []
-        self.unknown: list[str] = []
 
-    def container(self, repeat: str | None) -> dict[str, Any]:
-        """A fresh dict for the root or a repeat row, with its repeats present as empty lists
-        (Collect omits a repeat with no rows, and a non-relevant one)."""
-        fields = self.schema.fields
-        return {f.name: [] for f in fields if f.kind == "repeat" and f.repeat == repeat}
-
-    def read(
-        self,
-        node: Element,
-        schema_prefix: str,
-        element_prefix: str,
-        issue_prefix: str,
-        target: dict,
-    ) -> None:
-        for child in node:
-            name = _local(child.tag)
-            path = f"{schema_prefix}{name}"
-            where = f"{element_prefix}{name}"
-            field = self.by_path.get(path)
-            if field is None:
-                if path != ENVELOPE and not path.startswith(ENVELOPE + "/"):
-                    self.unknown.append(where)
-            elif field.kind == "repeat":
-                rows = target.setdefault(name, [])
-                row = self.container(field.path)
-                rows.append(row)
-                prefix = f"{issue_prefix}{name}[{len(rows)}]/"
-                self.read(child, path + "/", f"{where}[{len(rows)}]/", prefix, row)
-            elif field.kind == "group":
-                self.read(child, path + "/", where + "/", issue_prefix, target)
-            else:
-                self.leaf(field, child, f"{issue_prefix}{name}", target)
-                self.unknown.extend(f"{where}/{_local(c.tag)}" for c in child)
-
-    def leaf(self, field: Field, element: Element, path: str, target: dict) -> None:
-        raw = (element.text or "").strip()
-        try:
-            target[field.name] = coerce(field, raw)
-        except Unparseable as exc:
-            target[field.name] = None
-            self.issues.append(_unparseable_issue(exc.code, path, raw))
+    def record(self, record: Record, issue_prefix: str) -> dict[str, Any]:
+        """A dict of the record's typed answers by field name; each repeat a list of dicts."""
+        target: dict[str, Any] = {}
+        for field in self.members.get(record.repeat, ()):
+            if field.kind == "repeat":
+                target[field.name] = [
+                    self.record(item, f"{issue_prefix}{field.name}[{item.position}]/")
+                    for item in record.repeats.get(field.path, ())
+                ]
+            elif field.path in record.values:
+                raw = record.values[field.path]
+                try:
+                    target[field.name] = coerce(field, raw)
+                except Unparseable as exc:
+                    target[field.name] = None
+                    path = f"{issue_prefix}{field.name}"
+                    self.issues.append(_unparseable_issue(exc.code, path, raw))
+        return target
 
 
 _UNPARSEABLE = {
@@ -194,24 +183,7 @@ def _parse_datetime(raw: str) -> datetime:
 
 
 def _parse_geopoint(raw: str) -> GeoPoint:
-    parts = raw.split()
-    if not 2 <= len(parts) <= 4 or not all(_DECIMAL.fullmatch(p) for p in parts):
+    point = parse_geopoint(raw)
+    if point is None:
         raise Unparseable("not_a_geopoint")
-    numbers = [float(p) for p in parts]
-    if not all(math.isfinite(n) for n in numbers):
-        raise Unparseable("not_a_geopoint")
-    latitude, longitude = numbers[0], numbers[1]
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise Unparseable("not_a_geopoint")
-    altitude = numbers[2] if len(numbers) > 2 else None
-    accuracy = numbers[3] if len(numbers) > 3 else None
-    return GeoPoint(latitude, longitude, altitude, accuracy)
-
-
-def _relative(schema_path: str) -> str:
-    """`/data/members/member_id` → `members/member_id`."""
-    return schema_path.split("/", 2)[2] if schema_path.count("/") >= 2 else ""
-
-
-def _local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    return point

@@ -7,7 +7,6 @@ flags for a person to look at, never verdicts (domain.md §8.3).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from server.core.geo import distance_m
 from server.monitoring.settings import MonitoringSettings
 
 UNDER_MONITORING = ("monitored", "pending_review")
@@ -323,14 +323,6 @@ def early_warnings(
 
 # ---------------------------------------------------------------------------------------------
 # Visit-authenticity signals (flags, never verdicts)
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def authenticity_flags(

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from server.core.geo import GeoPoint  # a record's location: the one geopoint type
+
 
 @dataclass(frozen=True, slots=True)
 class Issue:
@@ -20,14 +22,6 @@ class Issue:
     code: str
     message: str  # Chinese first, English second
     path: str | None = None  # the form field concerned, e.g. `members[2]/member_id`
-
-
-@dataclass(frozen=True, slots=True)
-class GeoPoint:
-    latitude: float
-    longitude: float
-    altitude: float | None = None
-    accuracy: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

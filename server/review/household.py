@@ -33,7 +33,6 @@ from server.registry.models import (
 )
 from server.registry.queries import find_visible_household, visible_households
 from server.review.approval import list_cases
-from server.review.display import choice_labels
 from server.review.errors import NotAllowed, NotInScope
 from server.review.models import ApprovalCase
 
@@ -89,7 +88,9 @@ def list_households(
     return session.scalars(query.order_by(Household.id).limit(PAGE_SIZE)).all()
 
 
-def get_household_page(session: Session, actor: WebUser, code: str) -> HouseholdPage:
+def get_household_page(
+    session: Session, actor: WebUser, code: str, *, lang: str = "zh"
+) -> HouseholdPage:
     household = get_household_in_scope(session, actor, code)
     seen = sections(web_viewer(actor))
     hid = household.id
@@ -120,22 +121,22 @@ def get_household_page(session: Session, actor: WebUser, code: str) -> Household
         visits=visits if "visits" in seen else [],
         visits_per_month=_per_month(visits) if "visits" in seen else [],
         cases=list_cases(session, hid) if "approvals" in seen else [],
-        choice_labels=_choice_labels(session, household),
+        choice_labels=_choice_labels(session, household, lang),
     )
 
 
-def _choice_labels(session: Session, household: Household) -> dict[str, dict[str, str]]:
-    """The labels of coded answers (relation 01 → 本人（户主）), from the identification form."""
+def _choice_labels(session: Session, household: Household, lang: str) -> dict[str, dict[str, str]]:
+    """The labels of coded answers (relation 01 → 本人（户主）), as the identification form's
+    version stored them at publish (its XForm is not read)."""
     if household.source_version_id is None:
         return {}
     version = session.get(SubmissionVersion, household.source_version_id)
     form_version = session.get(FormVersion, version.form_version_id) if version else None
     if form_version is None:
         return {}
-    lists = choice_labels(form_version.xform)
-    return {
-        f.name: lists[f.choices_from] for f in form_version.schema.fields if f.choices_from in lists
-    }
+    schema = form_version.schema
+    lists = schema.choice_labels(lang)
+    return {f.name: lists[f.choices_from] for f in schema.fields if f.choices_from in lists}
 
 
 def _rows(session: Session, model, household_id: int) -> Sequence:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from server.auth.decorators import login_required
 from server.auth.roles import DEPARTMENTS
 from server.core.errors import DomainError
 from server.db import get_session
+from server.i18n import current_language
 from server.registry.models import HOUSEHOLD_TYPE_LABELS
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
@@ -77,7 +78,7 @@ def households() -> str:
 @login_required
 def household_page(code: str, *, revealed: frozenset[str] = frozenset(), status: int = 200):
     session = get_session()
-    page = household.get_household_page(session, _me(), code)
+    page = household.get_household_page(session, _me(), code, lang=current_language())
     me = _me()
     case = next((c for c in page.cases if c.stage != "closed"), None)
     return render_template(

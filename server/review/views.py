@@ -92,7 +92,7 @@ def detail(submission_id: int, *, revealed: bool = False, form: ReviewForm | Non
     session = get_session()
     found = service.get_submission_detail(session, _me(), submission_id)
     view = present(
-        found, lang=current_language(), revealed=revealed, village_names=service.area_names(session)
+        found, lang=current_language(), revealed=revealed, area_names=service.area_names(session)
     )
     return render_template(
         "review/detail.html",

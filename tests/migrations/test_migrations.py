@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+import textwrap
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,6 +17,8 @@ from sqlalchemy import text
 
 from server import migrate
 from server.db import make_engine
+from server.forms.cli import XLSFORMS_DIR
+from server.forms.compile import compile_xlsform
 from server.models import Base
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.live import fresh_database
@@ -96,3 +103,135 @@ def test_confirmed_households_without_an_archive_number_get_one(backend: str, tm
         "H-5": "440233100200-2025-0002",
     }
     assert issued == 4
+
+
+_LIST_FORM = """
+| survey   |                                |         |           |
+|          | type                           | name    | label     |
+|          | select_one_from_file crops.csv | crop    | 作物 Crop  |
+| settings |                                |         |           |
+|          | form_id                        | version |           |
+|          | crops                          | 1       |           |
+"""
+_CROPS = "name,label::中文 (zh),label::English (en)\nrice,水稻,Rice\ntea,茶叶,Tea\n".encode()
+_FORMS = sa.table(
+    "forms",
+    sa.column("id", sa.Integer),
+    sa.column("xml_form_id", sa.String),
+    sa.column("title", sa.String),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
+_VERSIONS = sa.table(
+    "form_versions",
+    *(sa.column(name, sa.String) for name in ("version", "title", "xform_md5", "source_name")),
+    sa.column("id", sa.Integer),
+    sa.column("form_id", sa.Integer),
+    sa.column("xform", sa.LargeBinary),
+    sa.column("schema_json", sa.JSON),
+    sa.column("media_files", sa.JSON),
+    sa.column("source_sha256", sa.String),
+    sa.column("warnings", sa.JSON),
+    sa.column("published_at", sa.DateTime(timezone=True)),
+)
+_ATTACHMENTS = sa.table(
+    "form_attachments",
+    *(sa.column(name, sa.String) for name in ("filename", "md5", "content_type")),
+    sa.column("form_version_id", sa.Integer),
+    sa.column("content", sa.LargeBinary),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
+
+
+def _as_stored_before(schema: dict[str, Any]) -> dict[str, Any]:
+    """What publishing stored until 8fd146395e0c: choice lists as item names only, and labels
+    that lost their references to answers."""
+    drop = re.compile(r"\$\{[^}]*\}")
+    fields = [
+        {**f, "labels": {k: drop.sub("", v).strip() for k, v in f["labels"].items()}}
+        for f in schema["fields"]
+    ]
+    choices = {name: [item for item, _labels in items] for name, items in schema["choices"].items()}
+    return {**schema, "fields": fields, "choices": choices}
+
+
+def test_form_versions_already_stored_get_their_labels(backend: str, tmp_path: Path):
+    """8fd146395e0c: question and choice labels are read from the stored XForm (and the CSV
+    lists published with it) into the stored schema, exactly as publishing now stores them."""
+    county = {
+        form_id: (XLSFORMS_DIR / f"{form_id}.xlsx").read_bytes()
+        for form_id in ("household_archive", "assistance_visit", "major_event")
+    }
+    compiled = {
+        form_id: compile_xlsform(source, file_name=f"{form_id}.xlsx")
+        for form_id, source in county.items()
+    }
+    compiled["crops"] = compile_xlsform(
+        textwrap.dedent(_LIST_FORM).encode(), file_name="crops.md", files={"crops.csv": _CROPS}
+    )
+    now = datetime.now(UTC)
+    with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine, "353c1a113376")
+            with engine.begin() as connection:
+                for number, (form_id, form) in enumerate(compiled.items(), start=1):
+                    connection.execute(
+                        _FORMS.insert().values(
+                            id=number, xml_form_id=form_id, title=form_id, created_at=now
+                        )
+                    )
+                    stored = json.loads(json.dumps(form.schema.to_dict()))
+                    connection.execute(
+                        _VERSIONS.insert().values(
+                            id=number,
+                            form_id=number,
+                            version=form.version,
+                            title=form_id,
+                            xform=form.xform,
+                            xform_md5=form.md5,
+                            schema_json=_as_stored_before(stored),
+                            media_files=list(form.schema.media),
+                            source_name=f"{form_id}.xlsx",
+                            source_sha256="0" * 64,
+                            warnings=[],
+                            published_at=now,
+                        )
+                    )
+                connection.execute(
+                    _ATTACHMENTS.insert().values(
+                        form_version_id=len(compiled),
+                        filename="crops.csv",
+                        content=_CROPS,
+                        md5="0" * 32,
+                        content_type="text/csv",
+                        created_at=now,
+                    )
+                )
+            migrate.upgrade(engine, "8fd146395e0c")
+            with engine.connect() as connection:
+                upgraded = dict(
+                    connection.execute(sa.select(_VERSIONS.c.id, _VERSIONS.c.schema_json)).all()
+                )
+            migrate.downgrade(engine, "353c1a113376")
+            with engine.connect() as connection:
+                downgraded = dict(
+                    connection.execute(sa.select(_VERSIONS.c.id, _VERSIONS.c.schema_json)).all()
+                )
+        finally:
+            engine.dispose()
+    for number, form in enumerate(compiled.values(), start=1):
+        published = json.loads(json.dumps(form.schema.to_dict()))
+        assert upgraded[number] == published
+        assert downgraded[number] == _as_stored_before(published)
+    visit = {f["name"]: f for f in upgraded[2]["fields"]}
+    assert visit["bayou_item_detail"]["labels"]["中文 (zh)"] == "${bayou_item_label}：情况说明"
+    assert upgraded[2]["choices"]["bayou"][-1] == [
+        "tv",
+        {"中文 (zh)": "有电视看", "English (en)": "Has TV"},
+    ]
+    assert upgraded[4]["choices"] == {
+        "crops": [
+            ["rice", {"中文 (zh)": "水稻", "English (en)": "Rice"}],
+            ["tea", {"中文 (zh)": "茶叶", "English (en)": "Tea"}],
+        ]
+    }

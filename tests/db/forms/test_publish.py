@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from server.forms.errors import InvalidXLSForm, VersionConflict
@@ -79,3 +81,23 @@ def test_missing_static_media_is_refused_with_the_file_name(session):
         _publish(session, image_form())
     created = _publish(session, image_form(), attachments={"logo 1.png": PNG_BYTES})
     assert [a.filename for a in created.version.attachments] == ["logo 1.png"]
+
+
+def test_labels_of_a_csv_list_published_with_the_form_are_stored_with_the_version(session):
+    crops = """
+    | survey   |                                |         |          |
+    |          | type                           | name    | label    |
+    |          | select_one_from_file crops.csv | crop    | 作物 Crop |
+    | settings |                                |         |          |
+    |          | form_id                        | version |          |
+    |          | crops                          | 1       |          |
+    """
+    csv_file = "name,label\nrice,水稻\ntea,茶叶\n".encode()
+    published = _publish(
+        session, textwrap.dedent(crops).encode(), attachments={"crops.csv": csv_file}
+    ).version
+    session.expire_all()
+    # stored as pairs: a JSON object's keys lose their order in PostgreSQL's JSONB
+    crops = published.schema_json["choices"]["crops"]
+    assert crops == [["rice", {"": "水稻"}], ["tea", {"": "茶叶"}]]
+    assert published.schema.choice_labels()["crops"] == {"rice": "水稻", "tea": "茶叶"}

@@ -1,4 +1,5 @@
 import io
+import textwrap
 
 import pytest
 from openpyxl import Workbook
@@ -126,5 +127,74 @@ def test_schema_carries_the_forms_choice_lists_but_not_external_files():
 | settings |"""
     source = markdown_form().replace(b"| settings |", extra.encode())
     schema = compile_xlsform(source, file_name="v.md").schema
-    assert schema.choices == {"yn": ("yes", "no")}
+    assert schema.choices == {"yn": {"yes": {"": "是"}, "no": {"": "否"}}}
+    assert list(schema.choices["yn"]) == ["yes", "no"]  # a list iterates as its names, in order
     assert FormSchema.from_dict(schema.to_dict()) == schema
+
+
+LABELLED = """
+| survey |  |  |  |  |  |
+|  | type | name | label::中文 (zh) | label::English (en) | calculation |
+|  | select_one grade | grade | 住房等级 | Housing grade |  |
+|  | select_one_from_file crops.csv | crop | 作物 | Crop |  |
+|  | calculate | item |  |  | 'tv' |
+|  | text | detail | ${item}：情况说明 | ${item}: details |  |
+|  | text | note | ${grade}级的说明 | About ${grade} |  |
+| choices |  |  |  |  |  |
+|  | list_name | name | label::中文 (zh) | label::English (en) |  |
+|  | grade | A | A级（安全） | A (safe) |  |
+|  | grade | C | C级（局部危险） | C (partly unsafe) |  |
+| settings |  |  |  |  |  |
+|  | form_id | version |  |  |  |
+|  | labelled | 1 |  |  |  |
+"""
+CROPS = "name,label::中文 (zh),label::English (en)\nrice,水稻,Rice\ntea,茶叶,Tea\n".encode()
+
+
+def _labelled(**files: bytes) -> FormSchema:
+    source = textwrap.dedent(LABELLED).encode()
+    return compile_xlsform(source, file_name="labelled.md", files=files).schema
+
+
+def test_choice_labels_are_stored_per_language_at_publish():
+    schema = _labelled(**{"crops.csv": CROPS})
+    assert schema.choices["grade"] == {
+        "A": {"中文 (zh)": "A级（安全）", "English (en)": "A (safe)"},
+        "C": {"中文 (zh)": "C级（局部危险）", "English (en)": "C (partly unsafe)"},
+    }
+    assert schema.choice_labels("en")["grade"] == {"A": "A (safe)", "C": "C (partly unsafe)"}
+    # a CSV list published with the form is labelled too, in every language it has
+    assert schema.choice_labels("zh")["crops"] == {"rice": "水稻", "tea": "茶叶"}
+    assert FormSchema.from_dict(schema.to_dict()) == schema
+
+
+def test_the_lists_the_server_generates_have_no_stored_labels():
+    # villages.csv and households.csv: their labels are the areas' and the registry's own
+    schema = compile_xlsform(markdown_form(), file_name="v.md").schema
+    assert schema.fields_choosing_from("villages") and schema.choices == {}
+
+
+def test_a_csv_list_not_published_with_the_form_has_no_stored_labels():
+    assert "crops" not in _labelled().choices
+
+
+def test_a_label_that_shows_an_answer_keeps_the_reference_and_fills_it_when_known():
+    schema = _labelled()
+    detail = schema.field_named("detail")
+    assert detail.labels == {"中文 (zh)": "${item}：情况说明", "English (en)": "${item}: details"}
+    assert schema.label_of(detail, "zh", {"item": "电视"}.get) == "电视：情况说明"
+    # nothing to show (a column header): the reference and its punctuation go
+    assert schema.label_of(detail, "zh") == "情况说明"
+    assert schema.label_of(detail, "en") == "details"
+    # a reference to a question is named by that question's label when there is no answer
+    note = schema.field_named("note")
+    assert schema.label_of(note, "zh") == "住房等级级的说明"
+    assert schema.label_of(note, "en", {"grade": "C"}.get) == "About C"
+
+
+def test_a_schema_stored_before_labels_were_reads_as_lists_without_labels():
+    stored = _labelled().to_dict()
+    stored["choices"] = {"grade": ["A", "C"]}
+    schema = FormSchema.from_dict(stored)
+    assert schema.choices == {"grade": {"A": {}, "C": {}}}
+    assert schema.choice_labels()["grade"] == {"A": "A", "C": "C"}

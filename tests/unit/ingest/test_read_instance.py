@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from server.forms.xform import Field, FormSchema
 from server.ingest.errors import MalformedSubmission, TooLarge, UnsafeXML
-from server.ingest.instance import Limits, read_instance, values_at
+from server.ingest.instance import Limits, read_instance, read_tree, values_at
 
 META = "<meta><instanceID>uuid:1</instanceID></meta>"
 
@@ -32,10 +33,14 @@ def test_an_undeclared_entity_is_malformed():
 
 def test_comments_and_processing_instructions_are_not_elements():
     xml = f'<d id="f" version="2"><!-- note --><?pi x?><v>中文 &lt;&#20013;</v>{META}</d>'
+    v = Field("/d/v", "v", "string", None)
+    schema = FormSchema("f", "2", "", "/d", (v,), ())
     instance = read_instance(xml.encode())
     assert instance.header.form_id == "f" and instance.header.version == "2"
-    assert values_at(instance, "/d/v") == ["中文 <中"]
-    assert list(instance.by_path) == ["v", "meta", "meta/instanceID"]
+    tree = read_tree(instance, schema)
+    assert values_at(tree, v) == ["中文 <中"]
+    assert tree.root.values == {"/d/v": "中文 <中"}
+    assert tree.unknown == ()  # the comment and the instruction are gone; meta is the envelope
 
 
 def test_the_element_count_is_bounded():
