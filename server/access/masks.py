@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from server.core.geo import parse_geopoint
+
 HIDDEN = "（已隐藏 hidden）"
 
 _MOBILE = re.compile(r"1[0-9]{10}")
@@ -78,10 +80,8 @@ def geopoint(value: str | None) -> str:
     """`lat lon [alt acc]` as the phone sent it → `lat lon`, two decimals each."""
     if not value:
         return ""
-    try:
-        return " ".join(f"{float(part):.2f}" for part in str(value).split()[:2])
-    except ValueError:
-        return HIDDEN
+    point = parse_geopoint(value)
+    return HIDDEN if point is None else f"{point.latitude:.2f} {point.longitude:.2f}"
 
 
 def health(value: Any) -> str:

@@ -44,9 +44,7 @@ _VILLAGE_CODES = (
     )
     .order_by(Area.code)
 )
-_ALL_VILLAGE_CODES = select(Area.code).where(
-    Area.level == "village", _in_force(bindparam("year"))
-)
+_ALL_VILLAGE_CODES = select(Area.code).where(Area.level == "village", _in_force(bindparam("year")))
 # Phone intake asks for every submission; the area table changes a few times a year.
 _VILLAGE_CODES_IN_SCOPE: Memo[frozenset[str]] = Memo("village codes in scope", watch=[Area])
 

@@ -54,8 +54,6 @@ class AppUserForm(Base):
     app_user: Mapped[AppUser] = relationship(back_populates="form_grants")
 
 
-
-
 class WebUser(Base):
     """A person who uses the web pages (separate from phone app users)."""
 
