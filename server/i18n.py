@@ -1,20 +1,36 @@
-"""Chinese first, English switchable: `t(zh, en)` in templates, a cookie chooses.
+"""Chinese first, English on request: Flask-Babel for the pages' text, `label()` for codes.
 
-A message dict per language would scatter each text away from where it is shown; the pages are
-few and written by the same people, so each template names both texts in place. `/lang/en`
-and `/lang/zh` set the cookie and go back to where the user was.
+- Page text is gettext: templates write `{{ _("待审核") }}`, the Chinese text itself being the
+  message id (zh-CN is the source language); `server/translations/en/LC_MESSAGES/messages.po`
+  holds the English. The catalogs are compiled when the app is built (into the instance folder),
+  so there is no compiled file to keep in step by hand.
+- A code a person sees (a status, a visit mode, a relation…) is `label("household_status",
+  code)`: the one labels module (`core.labels`, with the forms' own choice lists merged in by
+  `forms.service.code_labels`), in the page's language.
+- `/lang/en` and `/lang/zh` set the cookie and go back to where the user was.
+
+Messages of errors and flashes stay bilingual in one string ("中文 / English"): they also reach
+phones, logs and the command line, which have no language setting.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
-from flask import Blueprint, Flask, Response, redirect, request
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, Response, g, redirect, request
+from flask_babel import Babel
 
 from server.core import clock
+from server.core.labels import Labels
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
+CATALOGS = Path(__file__).parent / "translations"
 
 bp = Blueprint("i18n", __name__)
 
@@ -24,8 +40,31 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else "zh"
 
 
+def _locale() -> str:
+    return "en" if current_language() == "en" else "zh_Hans_CN"
+
+
+def code_labels() -> Labels:
+    """This request's labels of every code (read once per request)."""
+    if "code_labels" not in g:
+        from server.db import get_session
+        from server.forms.service import code_labels as load
+
+        g.code_labels = load(get_session())
+    return g.code_labels
+
+
 def t(zh: str, en: str) -> str:
+    """Both texts in place: being replaced by gettext (`_`) template by template."""
     return en if current_language() == "en" else zh
+
+
+def label(list_name: str, code: str | None) -> str:
+    return code_labels().of(list_name, code, current_language())
+
+
+def label_join(list_name: str, codes: list[str] | tuple[str, ...] | None) -> str:
+    return code_labels().join(list_name, codes, current_language())
 
 
 @bp.get("/lang/<lang>")
@@ -46,8 +85,33 @@ def china_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if value is None else clock.in_china(value).strftime(fmt)
 
 
+def compile_catalogs(source: Path, target: Path) -> Path:
+    """Each `<lang>/LC_MESSAGES/messages.po` under `source` as a `.mo` under `target`, written
+    only when the catalog changed, atomically (several server processes start at once)."""
+    for po_path in source.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as po:
+            catalog = read_po(po)
+        descriptor, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo")
+        with os.fdopen(descriptor, "wb") as mo:
+            write_mo(mo, catalog)
+        os.replace(temporary, mo_path)
+    return target
+
+
 def init_app(app: Flask) -> None:
+    compiled = compile_catalogs(CATALOGS, Path(app.instance_path) / "translations")
+    Babel(
+        app,
+        locale_selector=_locale,
+        default_locale="zh_Hans_CN",
+        default_translation_directories=str(compiled),
+    )
     app.register_blueprint(bp)
     app.jinja_env.filters["cntime"] = china_time
-    app.jinja_env.globals["t"] = t
-    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals.update(
+        t=t, current_language=current_language, label=label, label_join=label_join
+    )

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from server.core.labels import LANGUAGES, Labels, vocabulary
 from server.forms.compile import CompiledForm, compile_xlsform, md5_hex
 from server.forms.errors import InvalidXLSForm, UnknownForm, UnknownMedia, VersionConflict
 from server.forms.models import Form, FormAttachment, FormVersion, cached_schema
-from server.forms.xform import FormSchema
+from server.forms.xform import FormSchema, pick_label
 from server.memo import Memo
 
 # Media the server generates per app user from the registry, instead of storing them.
@@ -191,3 +192,24 @@ def get_attachment(session: Session, version: FormVersion, filename: str) -> For
     if attachment is None:
         raise UnknownMedia(f"表单没有媒体文件 {filename} / the form has no media file {filename}")
     return attachment
+
+
+_LABELS: Memo[Labels] = Memo("code labels", watch=[Form, FormVersion])
+
+
+def code_labels(session: Session) -> Labels:
+    """Every code's labels (core.labels): the server's vocabulary, with the choice lists of the
+    newest version of each form (stored at publish) merged in — a form's list wins, and of two
+    forms with a list of the same name, the later form id. Remembered a few seconds (memo)."""
+
+    def load() -> Labels:
+        lists: dict[str, dict[str, dict[str, str]]] = {}
+        for version in list_current_versions(session):
+            for name, items in version.schema.choices.items():
+                lists[name] = {
+                    code: {lang: pick_label(labels, lang) or code for lang in LANGUAGES}
+                    for code, labels in items.items()
+                }
+        return vocabulary().with_lists(lists)
+
+    return _LABELS.get(session, "all", load) or vocabulary()
