@@ -44,6 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from server import create_app, migrate  # noqa: E402
+from server.access.policy import EVERYWHERE, MASKED  # noqa: E402
 from server.areas.codes import XINFENG_FILE, parse_area_file  # noqa: E402
 from server.areas.models import Area  # noqa: E402
 from server.areas.service import load_areas  # noqa: E402
@@ -313,7 +314,7 @@ def baseline(url: str, to: date, path: Path) -> int:
 def export(app, to: date, path: Path) -> int:  # type: ignore[no-untyped-def]
     app.extensions["engine"].dispose()  # a fresh connection in the child
     with unit_of_work(app) as session, path.open("wb") as out:
-        f = ExportFilter(prefix="440233", date_to=to, masked=True)
+        f = ExportFilter(scope=EVERYWHERE, masker=MASKED, date_to=to)
         return sum(write_csv_zip(registry_export(session, f, only=("visits",)), out))
 
 

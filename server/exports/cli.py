@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from server.access.policy import EXPORT, MASKED, area_scope, masker, scope_of
+from server.access.viewer import OPERATOR
 from server.audit.service import command_line_operator
 from server.db import unit_of_work
 from server.exports.service import (
@@ -18,7 +20,6 @@ from server.exports.service import (
     submissions_statement,
 )
 from server.exports.writers import write_csv_zip, write_xlsx
-from server.monitoring.scope import COUNTY_CODE
 
 _DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -34,9 +35,8 @@ def _common(command):  # type: ignore[no-untyped-def]
         ),
         click.option(
             "--area",
-            default=COUNTY_CODE,
-            show_default=True,
-            help="区域代码前缀（县/镇/村）/ area code prefix (county, town, village)",
+            default=None,
+            help="只导出此镇或村（12位代码）/ only this town or village (12-digit code)",
         ),
         click.option(
             "--from", "date_from", type=_DATE, default=None, help="开始日期 / from (YYYY-MM-DD)"
@@ -99,13 +99,16 @@ def _on_record(session, kind: str, what: str | None, output: Path, f: ExportFilt
     )
 
 
-def _filter(area: str, date_from, date_to, full: bool) -> ExportFilter:  # type: ignore[no-untyped-def]
-    area = area[:9] if len(area) == 12 and area.endswith("000") else area
+def _filter(area: str | None, date_from, date_to, full: bool) -> ExportFilter:  # type: ignore[no-untyped-def]
+    scope = area_scope(area) if area else scope_of(OPERATOR)
+    if scope.nothing:
+        raise click.BadParameter(f"{area} 不是12位区划代码 / is not a 12-digit area code")
     return ExportFilter(
-        prefix=area,
+        scope=scope,
+        masker=masker(OPERATOR, EXPORT) if full else MASKED,
+        area_code=area,
         date_from=date_from.date() if date_from else None,
         date_to=date_to.date() if date_to else None,
-        masked=not full,
     )
 
 

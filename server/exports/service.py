@@ -17,18 +17,16 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
-    Numeric,
     String,
     and_,
-    case,
-    cast,
     func,
     select,
     type_coerce,
 )
 from sqlalchemy.orm import Session
 
+from server.access.policy import Masker, Scope
+from server.access.sql import village_in_scope
 from server.audit.service import record
 from server.auth.models import AppUser, WebUser
 from server.core.clock import china_midnight
@@ -60,13 +58,20 @@ class UnknownForm(DomainError):
 
 @dataclass(frozen=True)
 class ExportFilter:
-    prefix: str  # area-code prefix, already narrowed to what the user may see
+    # The villages exported: the viewer's scope, narrowed to an area it asked for
+    # (access.policy.narrowed); `area_code` is that area, for the audit log.
+    scope: Scope
+    masker: Masker  # how personal data looks to this viewer in an export (access.policy)
+    area_code: str | None = None
     date_from: date | None = None
     date_to: date | None = None
-    masked: bool = True
     # A department viewer's duty over households (registry/queries.concerns_duty); None: the
     # whole area. Every registry table keeps only the rows of those households.
     duty: ColumnElement[bool] | None = None
+
+    @property
+    def masked(self) -> bool:
+        return not self.masker.full_ids
 
 
 def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore[no-untyped-def]
@@ -77,13 +82,14 @@ def _batches(session: Session, stmt) -> Iterator[Sequence[Any]]:  # type: ignore
         yield from result.partitions()
 
 
-def _rendered(spec: t.TableSpec, batches: Iterator[Sequence[Any]], masked: bool) -> Batches:
-    """Each batch with its sensitive columns masked; the query selects the columns in the
-    spec's order, so a batch with nothing to mask goes to the writer as it came."""
-    if not masked or all(c.sensitive in (None, *SQL_MASKED) for c in spec.columns):
+def _rendered(spec: t.TableSpec, batches: Iterator[Sequence[Any]], masker: Masker) -> Batches:
+    """Each batch with its sensitive columns masked by the access policy's masks; the query
+    selects the columns in the spec's order, so a batch with nothing to mask (a viewer who may
+    see it all) goes to the writer as it came."""
+    if masker.full_ids or all(c.sensitive is None for c in spec.columns):
         yield from batches
         return
-    render = t.row_renderer(spec, masked=masked, done_in_sql=SQL_MASKED)
+    render = t.row_renderer(spec, masker)
     for batch in batches:
         yield [render(row) for row in batch]
 
@@ -103,49 +109,8 @@ def _raw(column):  # type: ignore[no-untyped-def]
     return type_coerce(column, String).label(column.key)
 
 
-def _coordinate(column, masked: bool):  # type: ignore[no-untyped-def]
-    """A latitude or longitude, rounded to two decimals (about 1 km) in SQL when masked."""
-    if not masked:
-        return column
-    rounded = func.round(cast(column, Numeric(12, 6)), 2)
-    return type_coerce(rounded, Float).label(column.key)
-
-
-def _masked_text(column, masked: bool, keep_start: int, keep_end: int, min_length: int):  # type: ignore[no-untyped-def]
-    """`138****5678` / `440233********123X` computed in SQL (the same as `tables.mask`), so the
-    rows of a masked export reach the CSV writer untouched."""
-    if not masked:
-        return column
-    stars = "*" * (4 if keep_start == 3 else 8)
-    shown = (
-        func.substr(column, 1, keep_start)
-        + stars
-        + func.substr(column, func.length(column) - (keep_end - 1))
-    )
-    return case(
-        (column.is_(None), None),
-        (column == "", ""),
-        (func.length(column) >= min_length, shown),
-        else_="****",
-    ).label(column.key)
-
-
-def _phone(column, masked: bool):  # type: ignore[no-untyped-def]
-    return _masked_text(column, masked, 3, 4, 7)
-
-
-def _id_number(column, masked: bool):  # type: ignore[no-untyped-def]
-    """18-digit numbers as in `tables.mask`; other lengths are masked the same way in Python
-    only when the export is not of the registry (submissions)."""
-    return _masked_text(column, masked, 6, 4, 18)
-
-
-# Kinds the registry queries mask themselves.
-SQL_MASKED = frozenset({t.GPS, t.PHONE, t.ID_NUMBER})
-
-
 def _scope(f: ExportFilter):  # type: ignore[no-untyped-def]
-    in_area = Household.village_code.startswith(f.prefix, autoescape=True)
+    in_area = village_in_scope(Household.village_code, f.scope)
     return in_area if f.duty is None else and_(in_area, f.duty)
 
 
@@ -160,8 +125,8 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.code,
             Household.village_code,
             Household.head_name,
-            _id_number(Household.head_id_number, f.masked),
-            _phone(Household.head_phone, f.masked),
+            Household.head_id_number,
+            Household.head_phone,
             Household.household_type,
             Household.household_kind,
             Household.status,
@@ -169,8 +134,8 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.per_capita_net_income,
             _raw(Household.identified_on),
             Household.main_risk,
-            _coordinate(Household.latitude, f.masked),
-            _coordinate(Household.longitude, f.masked),
+            Household.latitude,
+            Household.longitude,
         )
         .where(_scope(f))
         .order_by(Household.id)
@@ -180,7 +145,7 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.code.label("household_code"),
             Membership.position,
             Person.name,
-            _id_number(Person.id_number, f.masked),
+            Person.id_number,
             Membership.relation,
             Person.sex,
             _raw(Person.birth_date),
@@ -197,13 +162,13 @@ def registry_queries(f: ExportFilter) -> list[tuple[t.TableSpec, Any]]:
             Household.village_code,
             _raw(Visit.visited_on),
             Visit.visitor_name,
-            _phone(Visit.visitor_phone, f.masked),
+            Visit.visitor_phone,
             Visit.mode,
             Visit.met_person,
             Visit.risk_trend,
             Visit.difficulties,
-            _coordinate(Visit.latitude, f.masked),
-            _coordinate(Visit.longitude, f.masked),
+            Visit.latitude,
+            Visit.longitude,
             _raw(Visit.started_at),
             _raw(Visit.ended_at),
         )
@@ -266,7 +231,7 @@ def registry_export(
 ) -> Iterator[tuple[t.TableSpec, Batches]]:
     for spec, stmt in registry_queries(f):
         if not only or spec.name in only:
-            yield spec, _rendered(spec, _batches(session, stmt), f.masked)
+            yield spec, _rendered(spec, _batches(session, stmt), f.masker)
 
 
 def count_rows(session: Session, statements: list[Any]) -> int:
@@ -303,8 +268,8 @@ def submissions_statement(session: Session, xml_form_id: str, f: ExportFilter): 
         .where(SubmissionVersion.form_id == form.id, SubmissionVersion.is_current.is_(True))
         .order_by(SubmissionVersion.id)
     )
-    if len(f.prefix) > 6:  # a town or village sees what its own cadres sent
-        stmt = stmt.where(AppUser.area_code.startswith(f.prefix, autoescape=True))
+    # The record's village, as the review queue scopes them (not the sender's area).
+    stmt = stmt.where(village_in_scope(SubmissionVersion.village_code, f.scope))
     if f.date_from:  # received on a day in China, as the review queue filters them
         stmt = stmt.where(SubmissionVersion.received_at >= china_midnight(f.date_from))
     if f.date_to:
@@ -328,16 +293,16 @@ def submissions_export(
     if newest is None:
         return iter(())
     stmt = submissions_statement(session, xml_form_id, f)
-    return _submission_tables(session, newest.schema, stmt, f.masked)
+    return _submission_tables(session, newest.schema, stmt, f.masker)
 
 
-def _submission_tables(session, schema, stmt, masked) -> Iterator[tuple[t.TableSpec, Batches]]:  # type: ignore[no-untyped-def]
+def _submission_tables(session, schema, stmt, masker) -> Iterator[tuple[t.TableSpec, Batches]]:  # type: ignore[no-untyped-def]
     for spec in t.submission_tables(schema):
-        yield spec, _submission_rows(session, stmt, schema, spec, masked)
+        yield spec, _submission_rows(session, stmt, schema, spec, masker)
 
 
-def _submission_rows(session, stmt, schema, spec, masked) -> Batches:  # type: ignore[no-untyped-def]
-    render = t.row_renderer(spec, masked=masked)
+def _submission_rows(session, stmt, schema, spec, masker) -> Batches:  # type: ignore[no-untyped-def]
+    render = t.row_renderer(spec, masker)
     batch: list[Any] = []
     for rows in _batches(session, stmt):
         for row in rows:
@@ -376,7 +341,7 @@ def record_export(
         "export_data",
         object_kind=kind,
         object_id=what,
-        area_code=export_filter.prefix,
+        area_code=export_filter.area_code,
         ip=ip,
         username=operator,
         format=fmt,

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from server.access.policy import Masker
 from server.exports.cells import cell
 from server.forms.xform import Field, FormSchema
 from server.ingest.instance import InstanceTree, Record
 from server.ingest.values import NUMBER_KINDS, Unparseable, number
 
 # Kinds of personal data and how they are masked for roles that may not see them.
-ID_NUMBER, PHONE, GPS, GEOPOINT, NAME = "id_number", "phone", "gps", "geopoint", "name"
+ID_NUMBER, PHONE, GPS, GEOPOINT = "id_number", "phone", "gps", "geopoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,48 +39,6 @@ class TableSpec:
         return [c.header for c in self.columns]
 
 
-def _mask_id(value: Any) -> str:
-    text = str(value)
-    return text[:6] + "*" * (len(text) - 10) + text[-4:] if len(text) > 10 else "****"
-
-
-def _mask_phone(value: Any) -> str:
-    text = str(value)
-    return text[:3] + "****" + text[-4:] if len(text) >= 7 else "****"
-
-
-def _mask_coordinate(value: Any) -> Any:  # one coordinate, kept to two decimals (about 1 km)
-    return round(value, 2) if isinstance(value, float) else "****"
-
-
-def _mask_geopoint(value: Any) -> str:  # "lat lon alt accuracy" as the phone sent it
-    try:
-        return " ".join(f"{float(p):.2f}" for p in str(value).split(" ")[:2])
-    except ValueError:
-        return "****"
-
-
-def _mask_name(value: Any) -> str:
-    text = str(value)
-    return text[:1] + "*" * (len(text) - 1)
-
-
-_MASKS = {
-    ID_NUMBER: _mask_id,
-    PHONE: _mask_phone,
-    GPS: _mask_coordinate,
-    GEOPOINT: _mask_geopoint,
-    NAME: _mask_name,
-}
-
-
-def mask(value: Any, kind: str | None) -> Any:
-    """`440233********123X`, `138****5678`, GPS rounded to ~1 km, names to the surname."""
-    if value is None or value == "" or kind is None:
-        return value
-    return _MASKS.get(kind, lambda _v: "****")(value)
-
-
 def as_number(kind: str, raw: Any) -> Any:
     """A numeric answer as a number, so that `-3` is a number cell and not text; what does not
     parse, or would lose digits in a spreadsheet (over 15), stays the text that was sent."""
@@ -92,16 +51,22 @@ def as_number(kind: str, raw: Any) -> Any:
     return value if len(Decimal(value).as_tuple().digits) <= 15 else raw
 
 
-def row_renderer(spec: TableSpec, *, masked: bool, done_in_sql: frozenset[str] = frozenset()):  # type: ignore[no-untyped-def]
+def row_renderer(spec: TableSpec, masker: Masker):  # type: ignore[no-untyped-def]
     """A function turning a row (a tuple in the spec's column order, or a dict by column key)
-    into the values to write, with the sensitive columns masked (except kinds the query already
-    masked) and numeric answers as numbers. Rows with nothing to do pass through untouched: the
-    CSV writer formats dates and decimals itself (`str`), the XLSX writer converts what Excel
-    cannot hold (`cells.cell`), and both neutralise formula-like text (`cells`)."""
+    into the values to write, with the sensitive columns as `masker` (access.policy) shows them
+    to this viewer and numeric answers as numbers. Rows with nothing to do pass through
+    untouched: the CSV writer formats dates and decimals itself (`str`), the XLSX writer
+    converts what Excel cannot hold (`cells.cell`), and both neutralise formula-like text."""
+    kinds = {
+        ID_NUMBER: masker.id_number,
+        PHONE: masker.phone,
+        GPS: masker.coordinate,
+        GEOPOINT: masker.geopoint,
+    }
     masks = [
-        (i, _MASKS[c.sensitive])
+        (i, kinds[c.sensitive])
         for i, c in enumerate(spec.columns)
-        if c.sensitive and masked and c.sensitive not in done_in_sql
+        if c.sensitive in kinds and not masker.full_ids
     ]
     numbers = [(i, c.number) for i, c in enumerate(spec.columns) if c.number]
     keys = [c.key for c in spec.columns]
@@ -122,8 +87,8 @@ def row_renderer(spec: TableSpec, *, masked: bool, done_in_sql: frozenset[str] =
     return render
 
 
-def render_row(spec: TableSpec, row: Any, *, masked: bool) -> list[Any]:
-    return [cell(v) for v in row_renderer(spec, masked=masked)(row)]
+def render_row(spec: TableSpec, row: Any, masker: Masker) -> list[Any]:
+    return [cell(v) for v in row_renderer(spec, masker)(row)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +99,7 @@ HOUSEHOLDS = TableSpec(
     (
         Column("code", "户编号 Household code"),
         Column("village_code", "行政村代码 Village code"),
-        Column("head_name", "户主 Head", NAME),
+        Column("head_name", "户主 Head"),
         Column("head_id_number", "户主身份证号 Head ID number", ID_NUMBER),
         Column("head_phone", "联系电话 Phone", PHONE),
         Column("household_type", "监测类别 Monitoring type"),
@@ -153,7 +118,7 @@ MEMBERS = TableSpec(
     (
         Column("household_code", "PARENT_KEY 户编号 Household code"),
         Column("position", "序号 Position"),
-        Column("name", "姓名 Name", NAME),
+        Column("name", "姓名 Name"),
         Column("id_number", "身份证号 ID number", ID_NUMBER),
         Column("relation", "与户主关系 Relation"),
         Column("sex", "性别 Sex"),
@@ -220,7 +185,7 @@ REGISTRY_TABLES = (HOUSEHOLDS, MEMBERS, VISITS, INDICATORS, MEASURES, EVENTS)
 # ---------------------------------------------------------------------------------------------
 # Submissions: one table for the form, one per repeat
 
-SENSITIVE_NAMES = {"id_number": ID_NUMBER, "phone": PHONE, "name": NAME}
+SENSITIVE_NAMES = {"id_number": ID_NUMBER, "phone": PHONE}
 META = (
     Column("KEY", "KEY"),
     Column("SubmissionDate", "提交时间 SubmissionDate"),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from server.access.policy import EXPORT, masker
+from server.access.policy import EXPORT, masker, narrowed, scope_of
 from server.access.views import current_viewer, permission_required
 from server.auth.decorators import current_web_user
 from server.core import clock
@@ -22,7 +22,6 @@ from server.exports.service import (
 )
 from server.exports.writers import ChunkSink, write_csv_zip, write_xlsx
 from server.forms.service import list_forms
-from server.monitoring.scope import narrow
 from server.monitoring.views import user_duty, user_prefix
 from server.web import content_disposition, date_arg, month_value
 
@@ -101,11 +100,14 @@ def _checked_filter(fmt: str) -> ExportFilter:
 
 
 def _filter() -> ExportFilter:
+    viewer, area = current_viewer(), request.args.get("area") or None
+    scope = narrowed(viewer, area)
     return ExportFilter(
-        prefix=narrow(user_prefix(), request.args.get("area")),
+        scope=scope,
+        masker=masker(viewer, EXPORT),
+        area_code=area if area and scope != scope_of(viewer) else None,
         date_from=date_arg("from"),
         date_to=date_arg("to"),
-        masked=not masker(current_viewer(), EXPORT).full_ids,
         duty=user_duty(),
     )
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from server.access.policy import EXPORT, masker, scope_of
+from server.access.viewer import OPERATOR
 from server.audit.service import command_line_operator
 from server.core import clock
 from server.core.clock import Month
@@ -96,7 +98,9 @@ def report(obj, month, output) -> None:  # type: ignore[no-untyped-def]
             kind="monthly_report",
             what=str(month),
             fmt=fmt,
-            export_filter=ExportFilter(prefix=COUNTY_CODE, masked=False),
+            export_filter=ExportFilter(
+                scope=scope_of(OPERATOR), masker=masker(OPERATOR, EXPORT)
+            ),
             operator=command_line_operator(),
         )
         context = monthly_report(

@@ -82,6 +82,6 @@ def test_export_registry_with_a_progress_bar_masked_by_default(fangfan, tmp_path
         for e in audit_log("export_data")
     ]
     assert exports == [  # the refused export of an unknown form is not among them
-        (OPERATOR, "registry", "440233100", "zip", True),
-        (OPERATOR, "registry", "440233", "xlsx", False),
+        (OPERATOR, "registry", "440233100000", "zip", True),
+        (OPERATOR, "registry", None, "xlsx", False),  # the whole county
     ]
