@@ -35,7 +35,6 @@ _DOWN = {"town": "village", "county": "town"}
 # The household status a kind needs before it starts, and the one county confirmation sets.
 _BEFORE = {"inclusion": ("pending_review", "rejected"), "elimination": ("monitored",)}
 _AFTER = {"inclusion": "monitored", "elimination": "risk_eliminated"}
-MIN_PUBLICITY_DAYS = 5  # typical village publicity (domain.md §1.3 step 5); a warning only
 
 
 def open_case(session: Session, household_id: int) -> ApprovalCase | None:

@@ -4,7 +4,8 @@ under its label in the page's language (core.labels, with the forms' choice list
 amount as money, every personal field masked by the access policy until a logged reveal of a
 section the viewer may see.
 
-Pure: no Flask, no session; the view passes the labels and the language.
+Pure (tests/unit/test_layering.py): no Flask, SQLAlchemy or clock; the view passes the labels
+and the language.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from server.access.policy import PAGE, REVEALABLE, Masker, acts_at, masker
 from server.access.viewer import Viewer
@@ -26,10 +28,12 @@ from server.registry.facts import (
     ObservationFacts,
     VisitFacts,
 )
-from server.review.approval import MIN_PUBLICITY_DAYS
-from server.review.models import ApprovalCase
+
+if TYPE_CHECKING:  # the review's own rows, read here, never handed to a template
+    from server.review.models import ApprovalCase
 
 BAYOU = "bayou:"  # an 八有 item's indicator code: bayou:<item of the forms' list `bayou`>
+MIN_PUBLICITY_DAYS = 5  # typical village publicity (domain.md §1.3 step 5); a warning only
 # The household statuses from which the village may propose, and what it proposes.
 _PROPOSABLE = {"pending_review": "inclusion", "rejected": "inclusion", "monitored": "elimination"}
 

@@ -2,7 +2,8 @@
 the approvals under way — as plain rows: codes under their labels in the page's language
 (core.labels), areas by name, free text masked by the access policy.
 
-Pure: no Flask, no session; the view passes the labels, the language and the area names.
+No Flask and no queries: the view passes the rows, the labels, the language and the area
+names.
 """
 
 from __future__ import annotations
