@@ -1,4 +1,5 @@
-"""Registry use-cases: households (the household list phones download, for now)."""
+"""Registry use-cases: the household list phones download, and the changes other features
+decide (a status after an approval, a village after a move). Never commits."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Iterable
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from server.core import clock
 from server.memo import Memo
-from server.registry.models import HOUSEHOLD_TYPE_LABELS, Household
+from server.registry.models import HOUSEHOLD_STATUSES, HOUSEHOLD_TYPE_LABELS, Household
 from server.registry.phone_lists import HouseholdRow
 
 
@@ -78,3 +80,23 @@ def add_household(session: Session, **values: object) -> Household:
     session.add(household)
     session.flush()
     return household
+
+
+def change_household_status(session: Session, household_id: int, status: str) -> Household:
+    """The household's status after a decision of the approval chain (county confirmation).
+    Returns the household for the decision's other consequences (its archive number)."""
+    if status not in HOUSEHOLD_STATUSES:
+        raise ValueError(f"unknown household status {status!r}")
+    household = session.get_one(Household, household_id)
+    household.status = status
+    household.updated_at = clock.now()
+    session.flush()
+    return household
+
+
+def move_household_to(session: Session, household_id: int, village_code: str) -> None:
+    """The household now lives in `village_code` (whoever decided it checked who may)."""
+    household = session.get_one(Household, household_id)
+    household.village_code = village_code
+    household.updated_at = clock.now()
+    session.flush()

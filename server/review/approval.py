@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from server.access.policy import STAGE_ROLE, covers
 from server.access.sql import village_in_scope
@@ -22,24 +22,19 @@ from server.access.viewer import web_viewer
 from server.audit.service import record
 from server.auth.models import WebUser
 from server.core import clock
+from server.core.labels import vocabulary
 from server.printing.service import issue_archive_number
-from server.registry.models import Household
+from server.registry.facts import HouseholdSummary
+from server.registry.queries import find_visible_summary, visible_summaries
+from server.registry.service import change_household_status
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
-from server.review.models import ApprovalCase, ApprovalStep
+from server.review.models import CASE_KINDS, ApprovalCase, ApprovalStep
 
-KIND_LABELS = {"inclusion": "识别纳入 Inclusion", "elimination": "风险消除 Risk elimination"}
-STAGE_LABELS = {
-    "village": "待村委会提议 Village proposal",
-    "town": "待镇审核 Town review",
-    "county": "待县确认 County confirmation",
-    "closed": "已完成 Closed",
-}
 _UP = {"town": "county", "county": "closed"}
 _DOWN = {"town": "village", "county": "town"}
 # The household status a kind needs before it starts, and the one county confirmation sets.
 _BEFORE = {"inclusion": ("pending_review", "rejected"), "elimination": ("monitored",)}
 _AFTER = {"inclusion": "monitored", "elimination": "risk_eliminated"}
-MIN_PUBLICITY_DAYS = 5  # typical village publicity (domain.md §1.3 step 5); a warning only
 
 
 def open_case(session: Session, household_id: int) -> ApprovalCase | None:
@@ -51,27 +46,31 @@ def open_case(session: Session, household_id: int) -> ApprovalCase | None:
 
 
 def list_cases(session: Session, household_id: int) -> Sequence[ApprovalCase]:
+    """A household's cases, newest first, with their steps (loaded in one more query)."""
     return session.scalars(
         select(ApprovalCase)
+        .options(selectinload(ApprovalCase.steps))
         .where(ApprovalCase.household_id == household_id)
         .order_by(ApprovalCase.id.desc())
     ).all()
 
 
-def list_awaiting(session: Session, actor: WebUser) -> list[tuple[ApprovalCase, Household]]:
+def list_awaiting(session: Session, actor: WebUser) -> list[tuple[ApprovalCase, HouseholdSummary]]:
     """Open cases in the actor's scope, those waiting for the actor's own level first."""
     if actor.role not in STAGE_ROLE.values():
         raise NotAllowed("您的角色不参与审批 / your role takes no part in approvals")
-    rows = session.execute(
-        select(ApprovalCase, Household)
-        .join(Household, Household.id == ApprovalCase.household_id)
-        .where(
-            ApprovalCase.stage != "closed",
-            village_in_scope(ApprovalCase.village_code, web_viewer(actor)),
-        )
+    viewer = web_viewer(actor)
+    cases = session.scalars(
+        select(ApprovalCase)
+        .where(ApprovalCase.stage != "closed", village_in_scope(ApprovalCase.village_code, viewer))
         .order_by(ApprovalCase.opened_at)
         .limit(500)
     ).all()
+    found = visible_summaries(
+        session, viewer, today=clock.today(), ids={c.household_id for c in cases}
+    )
+    households = {h.id: h for h in found}
+    rows = [(c, households[c.household_id]) for c in cases if c.household_id in households]
     mine = [(c, h) for c, h in rows if STAGE_ROLE.get(c.stage) == actor.role]
     return mine + [(c, h) for c, h in rows if STAGE_ROLE.get(c.stage) != actor.role]
 
@@ -79,7 +78,7 @@ def list_awaiting(session: Session, actor: WebUser) -> list[tuple[ApprovalCase, 
 def propose(
     session: Session,
     actor: WebUser,
-    household: Household,
+    household_code: str,
     *,
     kind: str,
     comment: str,
@@ -88,8 +87,13 @@ def propose(
     ip: str | None = None,
 ) -> ApprovalCase:
     """The village committee proposes (or, after a return, proposes again)."""
+    household = find_visible_summary(
+        session, web_viewer(actor), household_code, today=clock.today()
+    )
+    if household is None:
+        raise NotInScope("找不到该户 / no such household")
     _check_actor(actor, "village", household.village_code)
-    if kind not in KIND_LABELS:
+    if kind not in CASE_KINDS:
         raise InvalidDecision(f"未知审批类型 {kind} / unknown kind")
     if publicity_start is None or publicity_end is None or publicity_end < publicity_start:
         raise InvalidDecision("请填写公示起止日期 / the publicity (公示) dates are required")
@@ -97,7 +101,8 @@ def propose(
     if case is None:
         if household.status not in _BEFORE[kind]:
             raise WrongStage(
-                f"该户当前状态不能发起{KIND_LABELS[kind]} / not possible in this household status"
+                f"该户当前状态不能发起{vocabulary().of('approval_kind', kind)} / not possible "
+                "in this household status"
             )
         case = ApprovalCase(
             household_id=household.id,
@@ -139,9 +144,7 @@ def decide(
     if case.stage == "closed":
         case.outcome = "confirmed"
         case.closed_at = clock.now()
-        household = session.get_one(Household, case.household_id)
-        household.status = _AFTER[case.kind]
-        household.updated_at = clock.now()
+        household = change_household_status(session, case.household_id, _AFTER[case.kind])
         if case.kind == "inclusion":
             # The archive (建档) begins when the county includes the household: its 档号 is
             # issued here, in the confirmation's transaction, never as a side effect of a print.

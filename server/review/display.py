@@ -26,6 +26,7 @@ class Answer:
     value: str  # what to show (a choice label, "lat, lon", or the raw text)
     raw: str
     kind: str  # the bind type: string, binary, geopoint, date…
+    hidden: bool = False  # withheld from this viewer (health details before a reveal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Change:
     old: str
     new: str
     field: str = ""  # the field's name, e.g. member_id
+    hidden: bool = False  # withheld from this viewer (health details before a reveal)
 
 
 def layout(

@@ -1,4 +1,8 @@
-"""Web forms of the review workspace (WTForms: validation and CSRF tokens)."""
+"""Web forms of the review workspace (WTForms: validation and CSRF tokens).
+
+The labels a person reads are written in the templates (`_()`, one language per page); the
+texts here only name the fields.
+"""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, TextAreaField
@@ -7,17 +11,14 @@ from wtforms.validators import Length, Optional
 
 class ReviewForm(FlaskForm):
     state = SelectField(
-        "审核状态 Review state",
+        "审核状态",
         choices=[
-            SelectChoice("", "（不改变 unchanged）"),
-            SelectChoice("approved", "通过 Approved"),
-            SelectChoice("has_issues", "有问题，退回修改 Has issues"),
-            SelectChoice("rejected", "驳回 Rejected"),
-            SelectChoice("received", "重置为已接收 Received"),
+            SelectChoice(value, value)
+            for value in ("", "approved", "has_issues", "rejected", "received")
         ],
         validators=[Optional()],
     )
-    comment = TextAreaField("意见 Comment", validators=[Length(max=4000)])
+    comment = TextAreaField("意见", validators=[Length(max=4000)])
 
 
 class RevealForm(FlaskForm):
@@ -30,17 +31,17 @@ class ExportForm(FlaskForm):
 
 class ProposalForm(FlaskForm):
     kind = HiddenField()
-    publicity_start = DateField("公示开始 Publicity from", validators=[Optional()])
-    publicity_end = DateField("公示结束 Publicity until", validators=[Optional()])
-    comment = TextAreaField("村民主评议意见 Village review note", validators=[Length(max=4000)])
+    publicity_start = DateField("公示开始", validators=[Optional()])
+    publicity_end = DateField("公示结束", validators=[Optional()])
+    comment = TextAreaField("村民主评议意见", validators=[Length(max=4000)])
 
 
 class DecisionForm(FlaskForm):
     case_id = HiddenField()
     decision = HiddenField()
-    comment = TextAreaField("意见 Comment", validators=[Length(max=4000)])
+    comment = TextAreaField("意见", validators=[Length(max=4000)])
 
 
 class MoveForm(FlaskForm):
     to_village = HiddenField()
-    reason = TextAreaField("迁移原因 Reason", validators=[Length(max=500)])
+    reason = TextAreaField("迁移原因", validators=[Length(max=500)])

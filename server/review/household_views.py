@@ -4,58 +4,29 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from server.access.policy import STAGE_ROLE
+from server.access.policy import duty_reach
+from server.access.viewer import web_viewer
 from server.areas.service import this_year
 from server.auth.decorators import login_required
-from server.auth.roles import DEPARTMENTS
+from server.core import clock
 from server.core.errors import DomainError
 from server.db import get_session
-from server.i18n import current_language
-from server.registry.models import HOUSEHOLD_TYPE_LABELS
+from server.i18n import code_labels, current_language
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
+from server.review.household_page import present_household
+from server.review.pages import household_statuses, present_approvals, present_households
 from server.review.views import _code, _me, bp
 from server.web import paging_id
-
-STATUS_LABELS = {
-    "pending_review": "待审核 Pending review",
-    "monitored": "监测中 Under monitoring",
-    "risk_eliminated": "风险已消除 Risk eliminated",
-    "rejected": "未纳入 Not included",
-}
-LEVEL_LABELS = {"village": "村 Village", "town": "镇 Town", "county": "县 County"}
-INDICATOR_LABELS = {
-    "food": "不愁吃 Food",
-    "clothing": "不愁穿 Clothing",
-    "education": "义务教育有保障 Compulsory education",
-    "medical": "基本医疗有保障 Basic medical care",
-    "housing": "住房安全有保障 Safe housing",
-    "water_quantity": "饮水：水量 Water quantity",
-    "water_quality": "饮水：水质 Water quality",
-    "water_convenience": "饮水：方便 Water convenience",
-    "water_reliability": "饮水：保证率 Water reliability",
-    "bayou:all": "八有：全部达到 All eight",
-}
-HELPER_LABELS = {
-    "party_secretary": "村支书 Party secretary",
-    "first_secretary": "驻村第一书记 First secretary",
-    "team_leader": "驻村队长 Work-team leader",
-    "contact": "帮扶联系人 Contact helper",
-}
-OUTCOME_LABELS = {"confirmed": "县已确认 Confirmed", "withdrawn": "已撤回 Withdrawn"}
-DECISION_LABELS = {
-    "proposed": "提议 Proposed",
-    "approved": "同意 Approved",
-    "rejected": "退回 Returned",
-    "withdrawn": "撤回 Withdrawn",
-}
 
 
 @bp.get("/households")
 @login_required
 def households() -> str:
     session = get_session()
-    status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
+    statuses = household_statuses(code_labels(), current_language())
+    status = request.args.get("status")
+    status = status if status in dict(statuses) else None
     rows = household.list_households(
         session,
         _me(),
@@ -65,11 +36,15 @@ def households() -> str:
     )
     return render_template(
         "review/households.html",
-        rows=rows,
+        rows=present_households(
+            rows,
+            labels=code_labels(),
+            lang=current_language(),
+            area_names=service.area_names(session),
+        ),
         status=status,
-        statuses=STATUS_LABELS,
-        types=HOUSEHOLD_TYPE_LABELS,
-        names=service.area_names(session),
+        statuses=statuses,
+        narrowed_by_duty=duty_reach(web_viewer(_me()), clock.today()) is not None,
         page_size=household.PAGE_SIZE,
     )
 
@@ -78,33 +53,24 @@ def households() -> str:
 @login_required
 def household_page(code: str, *, revealed: frozenset[str] = frozenset(), status: int = 200):
     session = get_session()
-    page = household.get_household_page(session, _me(), code, lang=current_language())
-    me = _me()
-    case = next((c for c in page.cases if c.stage != "closed"), None)
+    record, cases = household.get_household(session, _me(), code)
+    page = present_household(
+        record,
+        cases,
+        viewer=web_viewer(_me()),
+        revealed=revealed,
+        labels=code_labels(),
+        lang=current_language(),
+        village_names=service.area_names(session),
+    )
     return render_template(
         "review/household.html",
         p=page,
-        h=page.household,
-        revealed=revealed,
-        case=case,
-        my_stage=case is not None and STAGE_ROLE.get(case.stage) == me.role,
-        can_propose=me.role == "village_committee",
         reveal_form=RevealForm(),
         proposal=ProposalForm(),
         decision=DecisionForm(),
         move_form=MoveForm(),
-        move_to=moves.destinations(session, me, page.household, year=this_year()),
-        names=service.area_names(session),
-        statuses=STATUS_LABELS,
-        types=HOUSEHOLD_TYPE_LABELS,
-        kinds=approval.KIND_LABELS,
-        stages=approval.STAGE_LABELS,
-        levels=LEVEL_LABELS,
-        decisions=DECISION_LABELS,
-        departments=DEPARTMENTS,
-        indicator_labels=INDICATOR_LABELS,
-        helper_labels=HELPER_LABELS,
-        outcomes=OUTCOME_LABELS,
+        move_to=moves.destinations(session, _me(), record.household, year=this_year()),
     ), status
 
 
@@ -124,13 +90,13 @@ def household_reveal(code: str):  # type: ignore[no-untyped-def]
 def propose(code: str) -> Response:
     form = ProposalForm()
     session = get_session()
-    target = household.get_household_in_scope(session, _me(), code)
+    household.get_household_in_scope(session, _me(), code)  # 404 before anything else
     if form.validate_on_submit():
         _try(
             lambda: approval.propose(
                 session,
                 _me(),
-                target,
+                code,
                 kind=form.kind.data or "",
                 comment=form.comment.data or "",
                 publicity_start=form.publicity_start.data,
@@ -208,12 +174,11 @@ def move(code: str) -> Response:
 @login_required
 def approvals() -> str:
     session = get_session()
-    rows = approval.list_awaiting(session, _me())
-    return render_template(
-        "review/approvals.html",
-        rows=rows,
-        kinds=approval.KIND_LABELS,
-        stages=approval.STAGE_LABELS,
-        names=service.area_names(session),
-        stage_role=STAGE_ROLE,
+    rows = present_approvals(
+        approval.list_awaiting(session, _me()),
+        viewer=web_viewer(_me()),
+        labels=code_labels(),
+        lang=current_language(),
+        area_names=service.area_names(session),
     )
+    return render_template("review/approvals.html", rows=rows)

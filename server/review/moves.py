@@ -9,6 +9,8 @@ archive number (档号) stay as issued: they are references printed on paper. Ne
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -18,8 +20,9 @@ from server.areas.service import get_area, list_areas, village_titles
 from server.audit.service import record
 from server.auth.models import WebUser
 from server.core import clock
-from server.registry.models import Household
-from server.registry.queries import find_household
+from server.registry.facts import HouseholdSummary
+from server.registry.queries import find_visible_summary
+from server.registry.service import move_household_to
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope
 from server.review.household import get_household_in_scope
 from server.review.models import ApprovalCase
@@ -35,13 +38,13 @@ def move_household(
     year: int,
     ip: str | None = None,
     operator: str | None = None,
-) -> Household:
+) -> HouseholdSummary:
     """Move household `code` to `to_village`. `actor` None is the operator at the command line
-    (named by `operator` in the audit log)."""
+    (named by `operator` in the audit log). Returns the household as it is now."""
     viewer = OPERATOR if actor is None else web_viewer(actor)
     scope = scope_of(viewer)
     if actor is None:
-        household = find_household(session, code)
+        household = find_visible_summary(session, OPERATOR, code, today=clock.today())
         if household is None:
             raise NotInScope(f"找不到农户 {code} / no household {code}")
     else:
@@ -61,8 +64,7 @@ def move_household(
     if not reason.strip():
         raise InvalidDecision("请填写迁移原因 / give the reason for the move")
     from_village = household.village_code
-    household.village_code = to_village
-    household.updated_at = clock.now()
+    move_household_to(session, household.id, to_village)
     # An approval under way follows the household: the new village's committee carries it on.
     session.execute(
         update(ApprovalCase)
@@ -83,11 +85,11 @@ def move_household(
         reason=reason.strip()[:500],
     )
     session.flush()
-    return household
+    return replace(household, village_code=to_village)
 
 
 def destinations(
-    session: Session, actor: WebUser, household: Household, *, year: int
+    session: Session, actor: WebUser, household: HouseholdSummary, *, year: int
 ) -> list[tuple[str, str]]:
     """The villages `actor` may move `household` to, as (code, '镇村'); none if it may not."""
     viewer = web_viewer(actor)

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from server.access.policy import covers, permits, scope_of
 from server.access.sql import village_in_scope
 from server.access.viewer import web_viewer
-from server.areas.models import Area
 from server.areas.service import list_areas, this_year
 from server.audit.service import record
 from server.auth.models import WebUser
@@ -32,18 +31,18 @@ from server.ingest.models import (
     SubmissionIssue,
     SubmissionVersion,
 )
-from server.registry.models import Household
-from server.registry.queries import find_household
+from server.registry.facts import HouseholdSummary
+from server.registry.queries import (
+    find_visible_summary,
+    household_codes_of_type,
+    visible_summaries,
+)
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope
 from server.review.models import ReviewComment, SubmissionReview
 
 PAGE_SIZE = 50
-FLAGS = {
-    "needs_attention": "需处理 Needs attention",
-    "invalid_id": "身份证号无效 Invalid ID",
-    "duplicate_person": "重复人员 Duplicate person",
-    "missing_attachment": "缺附件 Missing attachment",
-}
+# The queue's flags (labels: core/data/labels.toml, list submission_flag).
+FLAGS = ("needs_attention", "invalid_id", "duplicate_person", "missing_attachment")
 _ID_ISSUES = ("invalid_resident_id", "resident_id_mismatch")
 # States a person sets; `edited` is set by the system when an edit arrives (as in ODK Central).
 SETTABLE_STATES = ("received", "has_issues", "approved", "rejected")
@@ -105,7 +104,6 @@ def list_queue(session: Session, actor: WebUser, filters: QueueFilter) -> list[Q
             SubmissionVersion.instance_name,
             SubmissionVersion.village_code,
             SubmissionVersion.household_code,
-            Household.household_type,
             SubmissionVersion.received_at,
             state,
             SubmissionVersion.processing_state,
@@ -114,7 +112,6 @@ def list_queue(session: Session, actor: WebUser, filters: QueueFilter) -> list[Q
         .outerjoin(
             SubmissionReview, SubmissionReview.submission_id == SubmissionVersion.submission_id
         )
-        .outerjoin(Household, Household.code == SubmissionVersion.household_code)
         .where(
             SubmissionVersion.is_current.is_(True),
             village_in_scope(SubmissionVersion.village_code, web_viewer(actor)),
@@ -123,7 +120,24 @@ def list_queue(session: Session, actor: WebUser, filters: QueueFilter) -> list[Q
     query = _filtered(query, filters, state)
     rows = session.execute(query.order_by(SubmissionVersion.id.desc()).limit(PAGE_SIZE)).all()
     flags = _flags_of(session, [r.id for r in rows])
-    return [QueueRow(*row, flags=tuple(sorted(flags.get(row.id, set())))) for row in rows]
+    types = _household_types(session, actor, {r.household_code for r in rows} - {None})
+    return [
+        QueueRow(
+            *row[:7],
+            household_type=types.get(row.household_code),
+            received_at=row.received_at,
+            state=row.state,
+            processing_state=row.processing_state,
+            flags=tuple(sorted(flags.get(row.id, set()))),
+        )
+        for row in rows
+    ]
+
+
+def _household_types(session: Session, actor: WebUser, codes: set[str]) -> dict[str, str]:
+    """The type of each household a page of the queue names, in one query."""
+    found = visible_summaries(session, web_viewer(actor), today=clock.today(), codes=codes)
+    return {h.code: h.household_type for h in found}
 
 
 def _filtered(query, filters: QueueFilter, state):  # type: ignore[no-untyped-def]
@@ -143,7 +157,7 @@ def _filtered(query, filters: QueueFilter, state):  # type: ignore[no-untyped-de
     if filters.state:
         query = query.where(state == filters.state)
     if filters.household_type:
-        query = query.where(Household.household_type == filters.household_type)
+        query = query.where(v.household_code.in_(household_codes_of_type(filters.household_type)))
     if filters.before_id:
         query = query.where(v.id < filters.before_id)
     for flag in filters.flags:
@@ -194,9 +208,11 @@ def _flags_of(session: Session, version_ids: Sequence[int]) -> dict[int, set[str
 
 @dataclass(frozen=True, slots=True)
 class FilterChoices:
-    forms: Sequence[Form]
-    towns: list[Area]
-    villages: list[Area]
+    """(value, name) pairs: forms by form id, towns and villages by code."""
+
+    forms: tuple[tuple[str, str], ...]
+    towns: tuple[tuple[str, str], ...]
+    villages: tuple[tuple[str, str], ...]
 
 
 def filter_choices(session: Session, actor: WebUser) -> FilterChoices:
@@ -206,8 +222,12 @@ def filter_choices(session: Session, actor: WebUser) -> FilterChoices:
     villages = [a for a in areas if a.level == "village" and scope.covers(a.code)]
     town_codes = {v.parent_code for v in villages}
     towns = [a for a in areas if a.level == "town" and a.code in town_codes]
-    forms = session.scalars(select(Form).order_by(Form.title)).all()
-    return FilterChoices(forms, towns, villages)
+    forms = session.execute(select(Form.xml_form_id, Form.title).order_by(Form.title)).all()
+    return FilterChoices(
+        tuple((f.xml_form_id, f.title) for f in forms),
+        tuple((a.code, a.name) for a in towns),
+        tuple((a.code, a.name) for a in villages),
+    )
 
 
 def area_names(session: Session) -> dict[str, str]:
@@ -226,7 +246,7 @@ class SubmissionDetail:
     state: str
     comments: Sequence[ReviewComment]
     issues: Sequence[SubmissionIssue]
-    household: Household | None
+    household: HouseholdSummary | None
 
 
 def get_version_in_scope(session: Session, actor: WebUser, version_id: int) -> SubmissionVersion:
@@ -266,7 +286,9 @@ def get_submission_detail(session: Session, actor: WebUser, submission_id: int) 
     ).all()
     household = None
     if current.household_code:  # a visit names it; processing names the one an identification made
-        household = find_household(session, current.household_code)
+        household = find_visible_summary(
+            session, web_viewer(actor), current.household_code, today=clock.today()
+        )
     return SubmissionDetail(
         current, versions, form_version, form_version.form, state, comments, issues, household
     )

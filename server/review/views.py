@@ -8,33 +8,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
-from server.access import masks
 from server.access.policy import permits
 from server.access.viewer import web_viewer
 from server.auth.decorators import current_web_user, login_required
 from server.auth.models import WebUser
 from server.core.errors import AccessDenied, DomainError
 from server.db import get_session
-from server.i18n import current_language
-from server.registry.models import HOUSEHOLD_TYPE_LABELS
+from server.i18n import code_labels, current_language
 from server.review import service
 from server.review.forms import ExportForm, RevealForm, ReviewForm
 from server.review.models import REVIEW_STATES
+from server.review.pages import present_queue
 from server.review.presenter import present
 from server.web import content_disposition, date_arg, paging_id
 
 bp = Blueprint("review", __name__, url_prefix="/review", template_folder="templates")
-bp.add_app_template_filter(masks.id_number, "mask_id")
-bp.add_app_template_filter(masks.phone, "mask_phone")
-bp.add_app_template_filter(masks.text, "mask_text")
-
-STATE_LABELS = {
-    "received": "已接收 Received",
-    "has_issues": "有问题 Has issues",
-    "edited": "已修改 Edited",
-    "approved": "已通过 Approved",
-    "rejected": "已驳回 Rejected",
-}
 
 
 def _me() -> WebUser:
@@ -54,21 +42,20 @@ def queue() -> str:
     if len(rows) == service.PAGE_SIZE:
         args = request.args.to_dict(flat=False) | {"before": [str(rows[-1].version_id)]}
         older = url_for("review.queue", **args)
-    return render_template(
-        "review/queue.html",
-        rows=rows,
-        filters=filters,
-        older=older,
-        choices=service.filter_choices(session, _me()),
-        names=service.area_names(session),
-        states=STATE_LABELS,
-        flags=service.FLAGS,
-        types=HOUSEHOLD_TYPE_LABELS,
+    page = present_queue(
+        rows,
+        service.filter_choices(session, _me()),
+        viewer=web_viewer(_me()),
+        labels=code_labels(),
+        lang=current_language(),
+        area_names=service.area_names(session),
     )
+    return render_template("review/queue.html", page=page, filters=filters, older=older)
 
 
 def _queue_filter() -> service.QueueFilter:
     args = request.args
+    types = code_labels().of_list("household_type")
     return service.QueueFilter(
         form=args.get("form") or None,
         town=_code(args.get("town")),
@@ -76,7 +63,7 @@ def _queue_filter() -> service.QueueFilter:
         since=date_arg("since"),
         until=date_arg("until"),
         state=args.get("state") if args.get("state") in REVIEW_STATES else None,
-        household_type=args.get("type") if args.get("type") in HOUSEHOLD_TYPE_LABELS else None,
+        household_type=args.get("type") if args.get("type") in types else None,
         flags=frozenset(f for f in args.getlist("flag") if f in service.FLAGS),
         before_id=paging_id("before"),
     )
@@ -90,21 +77,23 @@ def _code(value: str | None) -> str | None:
 @login_required
 def detail(submission_id: int, *, revealed: bool = False, form: ReviewForm | None = None) -> str:
     session = get_session()
-    found = service.get_submission_detail(session, _me(), submission_id)
-    view = present(
-        found, lang=current_language(), revealed=revealed, area_names=service.area_names(session)
+    viewer = web_viewer(_me())
+    page = present(
+        service.get_submission_detail(session, _me(), submission_id),
+        viewer=viewer,
+        revealed=revealed,
+        labels=code_labels(),
+        lang=current_language(),
+        area_names=service.area_names(session),
     )
     return render_template(
         "review/detail.html",
-        d=found,
-        view=view,
-        revealed=revealed,
+        page=page,
         form=form or ReviewForm(),
         reveal_form=RevealForm(),
         export_form=ExportForm(),
-        can_requeue=permits(web_viewer(_me()), "requeue_submission"),
-        states=STATE_LABELS,
-        types=HOUSEHOLD_TYPE_LABELS,
+        can_set_state=permits(viewer, "set_review_state"),
+        can_requeue=permits(viewer, "requeue_submission"),
     )
 
 

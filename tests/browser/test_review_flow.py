@@ -120,8 +120,8 @@ def test_review_send_back_and_approve_through_three_levels(new_page, tmp_path):
         expect(page.get_by_text("440233********0015").first).to_be_visible()
         _shot(page, "laptop-2-submission")
 
-        page.get_by_label("审核状态 Review state").select_option("has_issues")
-        page.get_by_label("意见 Comment").fill("李梅的性别与身份证号不符，请核实后重新提交")
+        page.get_by_label("审核状态").select_option("has_issues")
+        page.get_by_label("意见", exact=True).fill("李梅的性别与身份证号不符，请核实后重新提交")
         page.get_by_role("button", name="提交审核意见").click()
         expect(page.get_by_role("status")).to_contain_text("已保存审核意见")
         expect(page.get_by_text("李梅的性别与身份证号不符，请核实后重新提交")).to_be_visible()
@@ -130,9 +130,9 @@ def test_review_send_back_and_approve_through_three_levels(new_page, tmp_path):
         _logout(page)
 
         _login(page, base_url, "vic", passwords["vic"], household_url.removeprefix(base_url))
-        page.get_by_label("公示开始 Publicity from").fill("2026-11-20")
-        page.get_by_label("公示结束 Publicity until").fill("2026-11-26")
-        page.get_by_label("村民主评议意见 Village review note").fill("村民主评议通过，公示无异议")
+        page.get_by_label("公示开始").fill("2026-11-20")
+        page.get_by_label("公示结束").fill("2026-11-26")
+        page.get_by_label("村民主评议意见").fill("村民主评议通过，公示无异议")
         page.get_by_role("button", name=re.compile("提议")).click()
         expect(page.get_by_role("heading", name=re.compile("待镇审核"))).to_be_visible()
         _logout(page)
@@ -146,13 +146,20 @@ def test_review_send_back_and_approve_through_three_levels(new_page, tmp_path):
             expect(page.get_by_role("heading", name=re.compile(next_stage))).to_be_visible()
             if username == "sam":
                 _logout(page)
-        expect(page.locator(".meta .state")).to_have_text("监测中 Under monitoring")
+        expect(page.locator(".meta .state")).to_have_text("监测中")
         archive = page.get_by_role("link", name="档案记录")
         assert re.fullmatch(
             r"/print/households/H440233100201-\d{4}/archive\.pdf",
             archive.get_attribute("href") or "",
         )
         _shot(page, "laptop-3-household")
+        page.get_by_role("link", name="English").click()  # the whole page, in one language
+        expect(page.locator(".meta .state")).to_have_text("Under monitoring")
+        expect(page.get_by_role("heading", name=re.compile("Approval chain"))).to_be_visible()
+        expect(page.get_by_role("heading", name=re.compile("Inclusion · Closed"))).to_be_visible()
+        expect(page.get_by_text("审批流程")).to_have_count(0)
+        _shot(page, "laptop-3-household-en")
+        page.get_by_role("link", name="中文").click()
         with page.expect_download() as download_info:  # print its record: the real PDF
             archive.click()
         download = download_info.value

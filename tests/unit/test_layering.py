@@ -36,6 +36,8 @@ PURE = [
     "access/policy.py",
     "access/masks.py",
     "review/display.py",
+    "review/household_page.py",
+    "registry/facts.py",
     "printing/documents.py",
     "printing/digest.py",
     "printing/pagination.py",

@@ -38,7 +38,7 @@ def _propose(session, people, household, kind="inclusion"):  # type: ignore[no-u
     return propose(
         session,
         people["vic"],
-        household,
+        household.code,
         kind=kind,
         comment="村民主评议通过",
         publicity_start=NOV_1,
@@ -106,7 +106,7 @@ def test_only_the_role_of_the_stage_acts_inside_its_scope(session, people):
         propose(
             session,
             people["val"],
-            household,
+            household.code,
             kind="inclusion",
             comment="",
             publicity_start=NOV_1,
@@ -116,7 +116,7 @@ def test_only_the_role_of_the_stage_acts_inside_its_scope(session, people):
         propose(
             session,
             people["vic"],
-            household,
+            household.code,
             kind="inclusion",
             comment="",
             publicity_start=NOV_7,

@@ -47,7 +47,7 @@ def _confirm_inclusion(session, village) -> None:  # type: ignore[no-untyped-def
     case = propose(
         session,
         users["vic"].user,
-        household,
+        household.code,
         kind="inclusion",
         comment="",
         publicity_start=date(2026, 11, 21),

@@ -105,7 +105,7 @@ def build(app: Flask, session: Session) -> Workspace:
         case = propose(
             session,
             world.users[username].user,
-            household,
+            household.code,
             kind="inclusion",
             comment="村评议通过",
             publicity_start=date(2026, 11, 1),
