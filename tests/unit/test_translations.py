@@ -1,22 +1,26 @@
-"""Every page text written with gettext (`_("中文")`) has its English in the catalog."""
+"""Every page text written with gettext has its English in the catalog: `_("中文")` in the
+templates, and `_()`/`gettext()`/`lazy_gettext()` (as `_l`) in Python (forms' labels, flashes,
+the error pages' titles)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 CATALOG = SERVER / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
 
 
-def _template_messages() -> set[str]:
+def _messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(SERVER),
-        method_map=[("**/templates/**.html", "jinja2.ext.babel_extract")],
+        method_map=[("**/templates/**.html", "jinja2.ext.babel_extract"), ("**.py", "python")],
         options_map={"**/templates/**.html": {"extensions": "jinja2.ext.do"}},
+        keywords=KEYWORDS,
     ):
         found.update([message] if isinstance(message, str) else [m for m in message if m])
     return found
@@ -25,7 +29,8 @@ def _template_messages() -> set[str]:
 def test_every_page_text_has_its_english():
     with CATALOG.open("rb") as po:
         english = {m.id: m.string for m in read_po(po) if m.id}
-    missing = sorted(m for m in _template_messages() if not english.get(m))
+    missing = sorted(m for m in _messages() if not english.get(m))
     assert not missing, (
         f"add the English of these to {CATALOG.relative_to(SERVER.parent)}: {missing}"
     )
+
