@@ -80,8 +80,8 @@ def _submit_with_pictures(app, session) -> None:  # type: ignore[no-untyped-def]
 
 def _login(page: Page, base_url: str, username: str, password: str, path: str) -> None:
     page.goto(f"{base_url}{path}")
-    page.get_by_label("用户名 Username").fill(username)
-    page.get_by_label("密码 Password").fill(password)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
 
 

@@ -34,3 +34,10 @@ def test_every_page_text_has_its_english():
         f"add the English of these to {CATALOG.relative_to(SERVER.parent)}: {missing}"
     )
 
+
+def test_python_texts_are_found_too():
+    messages = _messages()
+    assert "两次输入不一致" in messages  # server/auth/forms.py, lazy_gettext
+    # two adjacent string literals read as one text
+    rule = [m for m in messages if m.startswith("至少 %(count)s 个字符")]
+    assert rule and rule[0].endswith("不能包含用户名")
