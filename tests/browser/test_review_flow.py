@@ -161,7 +161,7 @@ def test_review_send_back_and_approve_through_three_levels(new_page, tmp_path):
         assert pdf_path is not None and Path(pdf_path).read_bytes().startswith(b"%PDF")
 
         page.get_by_role("link", name="审计日志").click()
-        expect(page.get_by_role("cell", name="审批 Approval decision").first).to_be_visible()
+        expect(page.get_by_role("cell", name="审批", exact=True).first).to_be_visible()
         _shot(page, "laptop-4-audit")
         page.get_by_role("link", name="网页用户").click()
         _shot(page, "laptop-5-web-users")
