@@ -4,6 +4,8 @@ the error pages' titles)."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -41,3 +43,10 @@ def test_python_texts_are_found_too():
     # two adjacent string literals read as one text
     rule = [m for m in messages if m.startswith("至少 %(count)s 个字符")]
     assert rule and rule[0].endswith("不能包含用户名")
+
+
+def test_each_text_has_one_english():
+    """Babel keeps one of two entries with the same id without a word: a merge of two blocks
+    that both translate a text must choose one English (or give the texts a context)."""
+    ids = re.findall(r'^msgid "(.+)"$', CATALOG.read_text(encoding="utf-8"), re.MULTILINE)
+    assert not [text for text, n in Counter(ids).items() if n > 1]
