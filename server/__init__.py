@@ -29,6 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
         shared_state,
         web,
     )
+    from server.access.views import signed_in
     from server.admin import (
         audit_views,
         web_user_views,  # noqa: F401 - adds its routes to admin.bp
@@ -77,4 +78,5 @@ def create_app(config: Config | None = None) -> Flask:
     i18n.init_app(app)
     security_headers.init_app(app)  # after the last blueprint (i18n's)
     app.jinja_env.globals["current_web_user"] = current_web_user
+    app.jinja_env.globals["signed_in"] = signed_in
     return app

@@ -8,9 +8,13 @@
   code)`: the one labels module (`core.labels`, with the forms' own choice lists merged in by
   `forms.service.code_labels`), in the page's language.
 - `/lang/en` and `/lang/zh` set the cookie and go back to where the user was.
+- Text a view or a form writes (a flash, a form's label or its validation message) is gettext
+  too (`flask_babel.gettext`, `lazy_gettext` where it is defined before a request), so the
+  whole page is in one language; tests/unit/test_translations.py reads templates and Python.
 
-Messages of errors and flashes stay bilingual in one string ("中文 / English"): they also reach
-phones, logs and the command line, which have no language setting.
+The messages of domain errors (`server.core.errors`) stay bilingual in one string
+("中文 / English"): they also reach phones, logs and the command line, which have no language
+setting. An error page translates its own title and chrome, and shows that message as it is.
 """
 
 from __future__ import annotations

@@ -8,9 +8,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 
 from server.access.views import permission_required
+from server.admin.presenter import audit_rows
+from server.areas.service import list_areas, this_year
 from server.audit.models import ACTIONS
 from server.audit.service import PAGE_SIZE, AuditFilter, list_events
 from server.db import get_session
+from server.i18n import code_labels, current_language
 from server.web import date_arg, paging_id
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
@@ -19,13 +22,25 @@ bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="template
 @bp.get("/")
 @permission_required("view_audit")
 def events() -> str:
-    filters = _filters()
-    rows = list_events(get_session(), filters)
+    session, filters = get_session(), _filters()
+    found = list_events(session, filters)
     older = None
-    if len(rows) == PAGE_SIZE:
-        older = url_for("audit.events", **{**request.args.to_dict(), "before": rows[-1].id})
+    if len(found) == PAGE_SIZE:
+        older = url_for("audit.events", **{**request.args.to_dict(), "before": found[-1].id})
+    labels, lang = code_labels(), current_language()
+    rows = audit_rows(
+        found,
+        area_names={a.code: a.name for a in list_areas(session, year=this_year())},
+        labels=labels,
+        lang=lang,
+    )
     return render_template(
-        "audit/events.html", events=rows, filters=filters, actions=ACTIONS, older=older
+        "audit/events.html",
+        events=rows,
+        filters=filters,
+        actions=labels.options("audit_action", lang),
+        kinds=labels.options("record_kind", lang),
+        older=older,
     )
 
 

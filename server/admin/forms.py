@@ -1,8 +1,14 @@
-"""Web forms of the admin pages."""
+"""Web forms of the admin pages. Labels are in the page's language (lazy gettext); the choices
+of roles, duties, areas and forms are filled by the views, labelled by the one labels module."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import SelectField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Regexp
+
+USERNAME = r"^[a-z0-9][a-z0-9_.-]{2,39}$"
+# The create form offers the narrowest role first (its default).
+WEB_ROLE_ORDER = ("village_committee", "town_reviewer", "county_admin", "department_viewer")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -10,29 +16,22 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class AppUserCreateForm(FlaskForm):
-    username = StringField(
-        "登录名 Username",
+def _username() -> StringField:
+    return StringField(
+        _l("登录名"),
         validators=[
             DataRequired(),
-            Regexp(
-                r"^[a-z0-9][a-z0-9_.-]{2,39}$",
-                message="3–40 位小写字母、数字或 _.- / 3–40 of a-z 0-9 _ . -",
-            ),
+            Regexp(USERNAME, message=_l("3–40 位小写字母、数字或 _.-")),
         ],
     )
-    display_name = StringField(
-        "干部姓名 Cadre's name", validators=[DataRequired(), Length(max=100)]
-    )
-    role = SelectField(
-        "角色 Role",
-        choices=[
-            SelectChoice("village_cadre", "村干部 Village cadre"),
-            SelectChoice("town_cadre", "镇干部 Town cadre"),
-        ],
-    )
-    area_code = SelectField("所在村或镇 Village or town", validators=[DataRequired()])
-    form_ids = MultiCheckboxField("可用表单 Forms", validators=[DataRequired()])
+
+
+class AppUserCreateForm(FlaskForm):
+    username = _username()
+    display_name = StringField(_l("干部姓名"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("角色"))
+    area_code = SelectField(_l("所在村或镇"), validators=[DataRequired()])
+    form_ids = MultiCheckboxField(_l("可用表单"), validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):
@@ -40,25 +39,8 @@ class ConfirmForm(FlaskForm):
 
 
 class WebUserCreateForm(FlaskForm):
-    username = StringField(
-        "登录名 Username",
-        validators=[
-            DataRequired(),
-            Regexp(
-                r"^[a-z0-9][a-z0-9_.-]{2,39}$",
-                message="3–40 位小写字母、数字或 _.- / 3–40 of a-z 0-9 _ . -",
-            ),
-        ],
-    )
-    display_name = StringField("姓名 Name", validators=[DataRequired(), Length(max=100)])
-    role = SelectField(
-        "角色 Role",
-        choices=[
-            SelectChoice("village_committee", "村委会 Village committee"),
-            SelectChoice("town_reviewer", "镇级审核员 Town reviewer"),
-            SelectChoice("county_admin", "县级管理员 County administrator"),
-            SelectChoice("department_viewer", "部门查看 Department viewer"),
-        ],
-    )
-    area_code = SelectField("所在村或镇 Village or town", validate_choice=False)
-    department = SelectField("部门 Department", validate_choice=False)
+    username = _username()
+    display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("角色"))
+    area_code = SelectField(_l("所在村或镇"), validate_choice=False)
+    department = SelectField(_l("部门"), validate_choice=False)

@@ -15,16 +15,19 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from server.access.views import permission_required
 from server.admin.forms import AppUserCreateForm, ConfirmForm
+from server.admin.presenter import QrCode, app_user_rows
 from server.areas.models import Area
 from server.areas.service import list_areas, this_year
 from server.auth.decorators import current_web_user
 from server.auth.models import AppUser
 from server.auth.qr import collect_settings, encode_payload, qr_png
+from server.auth.roles import APP_USER_ROLES
 from server.auth.service import (
     AppUserSecrets,
     create_app_user,
@@ -36,6 +39,7 @@ from server.core.errors import DomainError
 from server.db import get_session
 from server.forms.models import Form
 from server.forms.service import list_forms
+from server.i18n import code_labels, current_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 ADMIN = "county_admin"
@@ -48,14 +52,14 @@ def _list_page(form: AppUserCreateForm | None = None, status: int = 200) -> tupl
     published = list_forms(session)
     form = form or AppUserCreateForm()
     _fill_choices(form, areas, published)
-    page = render_template(
-        "admin/app_users.html",
-        users=list_app_users(session),
+    users = app_user_rows(
+        list_app_users(session),
         area_names={a.code: a.name for a in areas},
         form_titles={f.xml_form_id: f.title for f in published},
-        form=form,
-        confirm=ConfirmForm(),
+        labels=code_labels(),
+        lang=current_language(),
     )
+    page = render_template("admin/app_users.html", users=users, form=form, confirm=ConfirmForm())
     return page, status
 
 
@@ -63,16 +67,25 @@ def _towns_and_villages(session: Session) -> list[Area]:
     return [a for a in list_areas(session, year=this_year()) if a.level != "county"]
 
 
+def area_choice_order(area: Area) -> tuple[str, bool, str]:
+    """Each town, then its villages."""
+    return area.code[:9], area.level != "town", area.code
+
+
 def _fill_choices(form: AppUserCreateForm, areas: list[Area], published: Sequence[Form]) -> None:
-    """This year's towns and villages (grouped by town) and the published forms."""
+    """The roles, this year's towns and villages (grouped by town) and the published forms."""
+    labels, lang = code_labels(), current_language()
+    form.role.choices = [SelectChoice(r, labels.of("app_role", r, lang)) for r in APP_USER_ROLES]
     town_names = {a.code: a.name for a in areas if a.level == "town"}
     form.area_code.choices = [
         SelectChoice(
             a.code,
-            f"{a.name}（{'全镇 whole town' if a.level == 'town' else a.code}）",
+            _("%(name)s（全镇）", name=a.name)
+            if a.level == "town"
+            else _("%(name)s（%(code)s）", name=a.name, code=a.code),
             optgroup=town_names.get(a.code if a.level == "town" else a.parent_code or ""),
         )
-        for a in sorted(areas, key=lambda a: (a.code[:9], a.level != "town", a.code))
+        for a in sorted(areas, key=area_choice_order)
     ]
     form.form_ids.choices = [SelectChoice(f.xml_form_id, f.title) for f in published]
     if request.method == "GET":
@@ -118,7 +131,7 @@ def revoke(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
         user = revoke_app_user(session, username, actor=current_web_user(), ip=request.remote_addr)
-        flash(f"已停用 {user.display_name}（{user.username}）/ revoked")
+        flash(_("已停用 %(name)s（%(username)s）", name=user.display_name, username=user.username))
     return redirect(url_for("admin.app_users"))
 
 
@@ -149,12 +162,12 @@ def _qr_page(user: AppUser, secrets_: AppUserSecrets) -> str:
             metadata_username=user.display_name,
         )
     )
-    image = base64.b64encode(qr_png(payload)).decode("ascii")
-    return render_template(
-        "admin/app_user_qr.html",
-        app_user=user,
+    qr = QrCode(
+        display_name=user.display_name,
+        username=user.username,
         server_url=server_url,
         base_url=base,
         password=secrets_.password,
-        qr_image=image,
+        image=base64.b64encode(qr_png(payload)).decode("ascii"),
     )
+    return render_template("admin/app_user_qr.html", qr=qr)

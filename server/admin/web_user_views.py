@@ -4,14 +4,17 @@ everywhere, and disable."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from server.access.views import permission_required
-from server.admin.forms import ConfirmForm, WebUserCreateForm
-from server.admin.views import _towns_and_villages, bp
+from server.admin.forms import WEB_ROLE_ORDER, ConfirmForm, WebUserCreateForm
+from server.admin.presenter import CreatedWebUser, web_user_rows
+from server.admin.views import _towns_and_villages, area_choice_order, bp
+from server.areas.models import Area
 from server.areas.service import this_year
 from server.auth.decorators import current_web_user
-from server.auth.roles import DEPARTMENTS, WEB_ROLE_LABELS
+from server.auth.roles import DEPARTMENTS
 from server.auth.service import (
     create_web_user,
     disable_web_user,
@@ -21,29 +24,51 @@ from server.auth.service import (
 from server.auth.sessions import live_session_counts
 from server.core.errors import DomainError
 from server.db import get_session
+from server.i18n import code_labels, current_language
 
 
-def _page(form: WebUserCreateForm | None = None, status: int = 200, **extra) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    session = get_session()
-    areas = _towns_and_villages(session)
-    form = form or WebUserCreateForm()
-    form.area_code.choices = [SelectChoice("", "—（县级/部门 county or department）")] + [
-        SelectChoice(a.code, f"{a.name}（{'镇 town' if a.level == 'town' else a.code}）")
-        for a in sorted(areas, key=lambda a: (a.code[:9], a.level != "town", a.code))
+def _form(areas: list[Area]) -> WebUserCreateForm:
+    """The create form, its roles, areas and departments labelled in the page's language."""
+    labels, lang = code_labels(), current_language()
+    form = WebUserCreateForm()
+    form.role.choices = [SelectChoice(r, labels.of("web_role", r, lang)) for r in WEB_ROLE_ORDER]
+    form.area_code.choices = [SelectChoice("", _("—（县级或部门）"))] + [
+        SelectChoice(
+            a.code,
+            _("%(name)s（镇）", name=a.name)
+            if a.level == "town"
+            else _("%(name)s（%(code)s）", name=a.name, code=a.code),
+        )
+        for a in sorted(areas, key=area_choice_order)
     ]
     form.department.choices = [SelectChoice("", "—")] + [
-        SelectChoice(code, label) for code, label in DEPARTMENTS.items()
+        SelectChoice(code, labels.of("duty", code, lang)) for code in DEPARTMENTS
     ]
+    return form
+
+
+def _page(
+    form: WebUserCreateForm | None = None,
+    status: int = 200,
+    created: CreatedWebUser | None = None,
+) -> tuple[str, int]:
+    session = get_session()
+    areas = _towns_and_villages(session)
+    me = current_web_user()
+    users = web_user_rows(
+        list_web_users(session),
+        live_sessions=live_session_counts(session),
+        me_id=me.id if me is not None else None,
+        area_names={a.code: a.name for a in areas},
+        labels=code_labels(),
+        lang=current_language(),
+    )
     page = render_template(
         "admin/web_users.html",
-        users=list_web_users(session),
-        live_sessions=live_session_counts(session),
-        form=form,
+        users=users,
+        form=form or _form(areas),
         confirm=ConfirmForm(),
-        roles=WEB_ROLE_LABELS,
-        departments=DEPARTMENTS,
-        area_names={a.code: a.name for a in areas},
-        **extra,
+        created=created,
     )
     return page, status
 
@@ -57,10 +82,10 @@ def web_users() -> tuple[str, int]:
 @bp.post("/web-users")
 @permission_required("manage_users")
 def create_web() -> tuple[str, int]:
-    form = WebUserCreateForm()
+    session = get_session()
+    form = _form(_towns_and_villages(session))
     if not form.validate_on_submit():
         return _page(form, 422)
-    session = get_session()
     try:
         user, password = create_web_user(
             session,
@@ -76,7 +101,7 @@ def create_web() -> tuple[str, int]:
     except DomainError as err:
         form.username.errors = [*form.username.errors, err.message]
         return _page(form, 422)  # an error status: the transaction is rolled back
-    return _page(created=user, password=password)
+    return _page(created=CreatedWebUser(user.display_name, user.username, password))
 
 
 @bp.post("/web-users/<username>/disable")
@@ -85,7 +110,7 @@ def disable_web(username: str) -> Response:
     if ConfirmForm().validate_on_submit():
         session = get_session()
         user = disable_web_user(session, username, actor=current_web_user(), ip=request.remote_addr)
-        flash(f"已停用 {user.display_name}（{user.username}）/ disabled")
+        flash(_("已停用 %(name)s（%(username)s）", name=user.display_name, username=user.username))
     return redirect(url_for("admin.web_users"))
 
 
@@ -98,7 +123,11 @@ def logout_everywhere(username: str) -> Response:
             session, username, actor=current_web_user(), ip=request.remote_addr
         )
         flash(
-            f"已全部登出 {user.display_name}（{user.username}），结束 {ended} 个会话 / "
-            f"logged out everywhere: {ended} sessions ended"
+            _(
+                "已全部登出 %(name)s（%(username)s），结束 %(count)s 个会话",
+                name=user.display_name,
+                username=user.username,
+                count=ended,
+            )
         )
     return redirect(url_for("admin.web_users"))

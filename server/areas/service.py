@@ -82,3 +82,14 @@ def village_titles(session: Session, codes: Iterable[str], *, year: int) -> dict
     query = select(Area).where(Area.code.in_(wanted | towns), _in_force(year))
     names = {area.code: area.name for area in session.scalars(query)}
     return {code: names.get(code[:9] + "000", "") + names.get(code, code) for code in wanted}
+
+
+def area_title(session: Session, code: str | None, *, year: int) -> str:
+    """An area as a person names it: a village with its town ('黄磜镇梁坝村'), a town or the
+    county by its own name; the code itself when it is not on file, '' for none."""
+    if not code:
+        return ""
+    if code.endswith("000"):
+        area = session.scalars(select(Area).where(Area.code == code, _in_force(year))).first()
+        return area.name if area is not None else code
+    return village_titles(session, [code], year=year)[code]

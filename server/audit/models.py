@@ -14,28 +14,32 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, created_at, intpk
 
-ACTIONS = {
-    "login": "登录 Login",
-    "login_failed": "登录失败 Failed login",
-    "logout": "退出 Logout",
-    "password_changed": "修改密码 Password changed",
-    "web_user_created": "新建网页用户 Web user created",
-    "web_user_disabled": "停用网页用户 Web user disabled",
-    "web_user_logged_out_everywhere": "全部登出网页用户 Web user logged out everywhere",
-    "app_user_created": "新建手机端用户 App user created",
-    "app_user_revoked": "停用手机端用户 App user revoked",
-    "app_user_rotated": "更换手机端二维码 App user QR rotated",
-    "review_state_set": "审核状态 Review state set",
-    "review_commented": "审核意见 Review comment",
-    "approval_decided": "审批 Approval decision",
-    "reveal_id_number": "查看完整证件号 ID number revealed",
-    "reveal_health": "查看健康信息 Health detail revealed",
-    "export_xml": "导出原始数据 Raw XML exported",
-    "print_archive": "打印档案 Archive printed",
-    "export_data": "导出数据 Data exported",
-    "household_moved": "迁移农户 Household moved",
-    "submission_requeued": "重新处理提交 Submission processed again",
-}
+# What a person can do that the log keeps (how each reads: the list `audit_action` of the one
+# labels file, core/data/labels.toml).
+ACTIONS = frozenset(
+    {
+        "login",
+        "login_failed",
+        "logout",
+        "password_changed",
+        "web_user_created",
+        "web_user_disabled",
+        "web_user_logged_out_everywhere",
+        "app_user_created",
+        "app_user_revoked",
+        "app_user_rotated",
+        "review_state_set",
+        "review_commented",
+        "approval_decided",
+        "reveal_id_number",
+        "reveal_health",
+        "export_xml",
+        "print_archive",
+        "export_data",
+        "household_moved",
+        "submission_requeued",
+    }
+)
 
 
 class AuditEvent(Base):

@@ -24,11 +24,6 @@ MIN_LENGTH = 10
 MAX_LENGTH = 128
 MIN_SCORE = 3  # zxcvbn: at least 10^8 guesses
 SERVICE_WORDS = ("fangfan", "防返")
-RULES = (
-    f"至少 {MIN_LENGTH} 个字符，可用中文和空格；不能用常见密码、重复或连续的字符，不能包含用户名"
-    f" / at least {MIN_LENGTH} characters, spaces and Chinese welcome; not a common password, "
-    "no repeats or sequences, not containing your username"
-)
 
 # zxcvbn keeps the user inputs of a call in a module-level dictionary (matching.py), so two
 # threads checking at once could see each other's words: one check at a time.

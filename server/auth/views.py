@@ -1,6 +1,9 @@
-"""Web login, logout and password change (sessions are rows: auth/sessions.py)."""
+"""Web login, logout and password change (sessions are rows: auth/sessions.py), and the home
+page."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -13,7 +16,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
+from server.areas.service import area_title, this_year
 from server.auth.decorators import (
     current_web_session,
     current_web_user,
@@ -26,9 +31,10 @@ from server.auth.forms import LoginForm, PasswordChangeForm
 from server.auth.login import log_in, log_out
 from server.auth.login_limit import login_rate_limited
 from server.auth.next_page import safe_next_path
-from server.auth.roles import WEB_ROLE_LABELS
 from server.auth.service import change_web_password
+from server.core.errors import AccessDenied
 from server.db import get_session
+from server.i18n import label
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -49,7 +55,7 @@ def login() -> Response | str:
         )  # a failed login is on record too: the page answers 200 and the transaction commits
         if token:
             return _logged_in(token)
-        form.password.errors.append("用户名或密码错误 / wrong username or password")
+        form.password.errors.append(_("用户名或密码错误"))
     return render_template("auth/login.html", form=form)
 
 
@@ -93,12 +99,30 @@ def change_password() -> Response | str:
         except InvalidAppUser as err:
             form.current.errors.append(err.message)
         else:
-            flash("密码已修改，其他地方的登录已退出 / password changed; other sessions ended")
+            flash(_("密码已修改，其他地方的登录已退出"))
             return redirect(url_for("auth.home"))
     return render_template("auth/password.html", form=form)
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """Who is signed in, as the home page greets them (the links follow `signed_in().may`)."""
+
+    display_name: str
+    role: str  # its label in the page's language
+    area: str  # the area's name, or a department viewer's duty; "" for the county office
 
 
 @bp.get("/")
 @login_required
 def home() -> str:
-    return render_template("auth/home.html", role_labels=WEB_ROLE_LABELS)
+    user = current_web_user()
+    if user is None:  # login_required let no one else in
+        raise AccessDenied("请先登录 / please log in")
+    home = Home(
+        display_name=user.display_name,
+        role=label("web_role", user.role),
+        area=area_title(get_session(), user.area_code, year=this_year())
+        or label("duty", user.department),
+    )
+    return render_template("auth/home.html", home=home)

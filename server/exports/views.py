@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from server.access.policy import EXPORT, masker, narrowed, scope_of
+from server.access.policy import EXPORT, duty_reach, masker, narrowed, permits, scope_of
 from server.access.views import current_viewer, permission_required
 from server.auth.decorators import current_web_user
 from server.core import clock
@@ -29,10 +30,34 @@ bp = Blueprint("exports", __name__, url_prefix="/exports", template_folder="temp
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@dataclass(frozen=True, slots=True)
+class ExportForm:
+    title: str
+    form_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportsPage:
+    """What the export page tells this viewer, from the one access policy."""
+
+    masked: bool  # ID numbers, phones, names and locations come masked
+    duty_limited: bool  # only the households a department's duty concerns
+    area_hint: str  # the area filter's placeholder: the viewer's own area
+    forms: tuple[ExportForm, ...]  # whose submissions it may export (none for departments)
+
+
 @bp.get("/")
 @permission_required("export_registry")
 def index() -> str:
-    return render_template("exports/index.html", forms=list_forms(get_session()))
+    viewer = current_viewer()
+    forms = list_forms(get_session()) if permits(viewer, "export_submissions") else ()
+    page = ExportsPage(
+        masked=not masker(viewer, EXPORT).full_ids,
+        duty_limited=duty_reach(viewer, clock.today()) is not None,
+        area_hint=viewer.area_code or "440233",
+        forms=tuple(ExportForm(f.title, f.xml_form_id) for f in forms),
+    )
+    return render_template("exports/index.html", page=page)
 
 
 @bp.get("/registry.<fmt>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
 
 from server.auth.decorators import current_web_user, login_required
 from server.db import get_session, writes
+from server.i18n import label
 from server.printing import binder, render, service
 from server.web import content_disposition
 
@@ -113,6 +115,21 @@ def village_binder(village_code: str, month: str) -> Response:
     return _pdf(write, job.filename, job.ascii_filename)
 
 
+# The kinds of record a printed verification code names (its URL), as the labels know them.
+VERIFIED_RECORDS = {
+    "household": "household_archive",
+    "work-form": "work_form",
+    "event": "event_report",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    document: str  # the kind of record, labelled in the page's language
+    ident: str
+    matches: bool
+
+
 @bp.get("/verify/<kind>/<ident>")
 def verify(kind: str, ident: str) -> tuple[str, int] | str:
     result = service.verify(
@@ -121,5 +138,7 @@ def verify(kind: str, ident: str) -> tuple[str, int] | str:
         ident=ident,
         digest=request.args.get("d", ""),
         base_url=_base_url(),
-    )
-    return render_template("printing/verify.html", result=result)
+    )  # an unknown kind is a 404
+    document = label("record_kind", VERIFIED_RECORDS.get(kind, kind))
+    page = Verification(document, result.ident, result.matches)
+    return render_template("printing/verify.html", result=page)

@@ -1,4 +1,5 @@
-"""A county administrator in a real browser (Debian's Chromium) creates a phone user."""
+"""A county administrator in a real browser (Debian's Chromium) creates a phone user, then
+reads the page in English."""
 
 from __future__ import annotations
 
@@ -28,18 +29,18 @@ def test_admin_logs_in_creates_a_cadre_and_gets_a_scannable_qr_code(browser_page
     page = browser_page
     with serving(app) as base_url:
         page.goto(f"{base_url}/admin/app-users")
-        page.get_by_label("用户名 Username").fill("ada")
-        page.get_by_label("密码 Password").fill(admin.password)
+        page.get_by_label("用户名").fill("ada")
+        page.get_by_label("密码").fill(admin.password)
         page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("heading", name="手机端用户 Phone app users")).to_be_visible()
+        expect(page.get_by_role("heading", name="手机端用户（ODK Collect）")).to_be_visible()
 
-        page.get_by_label("登录名 Username").fill("gaoqun-1")
-        page.get_by_label("干部姓名 Cadre's name").fill("刘干部")
-        page.get_by_label("所在村或镇 Village or town").select_option("440233100202")
+        page.get_by_label("登录名").fill("gaoqun-1")
+        page.get_by_label("干部姓名").fill("刘干部")
+        page.get_by_label("所在村或镇").select_option("440233100202")
         page.get_by_role("button", name="创建并生成二维码").click()
         expect(page.get_by_role("heading", name="刘干部 的 ODK Collect 二维码")).to_be_visible()
 
-        source = page.get_by_alt_text("ODK Collect QR code").get_attribute("src") or ""
+        source = page.get_by_alt_text("ODK Collect 二维码").get_attribute("src") or ""
         image = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
         (code,) = zxingcpp.read_barcodes(image)
         settings = json.loads(zlib.decompress(base64.b64decode(code.text)))
@@ -51,4 +52,17 @@ def test_admin_logs_in_creates_a_cadre_and_gets_a_scannable_qr_code(browser_page
         row = page.get_by_role("row", name="gaoqun-1")
         row.get_by_role("button", name="停用").click()
         expect(page.get_by_role("status")).to_contain_text("已停用 刘干部")
-        assert asked == ["停用后该手机立即无法使用，确定吗？ Revoke this user?"]
+        assert asked == ["停用后该手机立即无法使用，确定吗？"]
+        expect(row).to_contain_text("村干部")
+
+        page.get_by_role("link", name="English").click()
+        expect(page.get_by_role("heading", name="Phone app users (ODK Collect)")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        row = page.get_by_role("row", name="gaoqun-1")
+        expect(row).to_contain_text("Village cadre")
+        expect(row).to_contain_text("Revoked")
+        page.get_by_role("link", name="Web users").click()
+        expect(page.get_by_role("row", name="ada")).to_contain_text("County administrator")
+        page.get_by_role("link", name="中文").click()
+        expect(page.get_by_role("heading", name="网页用户", exact=True)).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

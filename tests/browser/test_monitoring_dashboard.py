@@ -28,8 +28,8 @@ def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, 
     page = browser_page
     with serving(app) as base_url:
         page.goto(f"{base_url}/monitoring/?month=2026-10")
-        page.get_by_label("用户名 Username").fill("ada")
-        page.get_by_label("密码 Password").fill(admin.password)
+        page.get_by_label("用户名").fill("ada")
+        page.get_by_label("密码").fill(admin.password)
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_role("heading", name="动态监测 2026年10月")).to_be_visible()
         expect(page.get_by_role("img", name="走访完成情况 Visits done vs required")).to_be_visible()

@@ -32,6 +32,7 @@ PURE = [
     "forms/workbook_text.py",
     "registry/phone_lists.py",
     "auth/roles.py",
+    "admin/presenter.py",
     "access/viewer.py",
     "access/policy.py",
     "access/masks.py",

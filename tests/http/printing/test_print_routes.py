@@ -11,11 +11,13 @@ from pathlib import Path
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
+from server.i18n import COOKIE
 from server.printing.models import ArchiveNumber
 from server.registry.queries import find_household
 from server.review.approval import decide, propose
 from tests import pdf
 from tests.http.web.helpers import login
+from tests.http.web.language import chinese_runs, latin_words
 
 KEEP = os.environ.get("FANGFAN_KEEP_PDFS")  # a folder: keep the PDFs to look at them
 
@@ -179,6 +181,12 @@ def test_verify_page_says_whether_the_paper_matches(client, village):
     assert "一致" in match.get_data(as_text=True) and "不一致" not in match.get_data(as_text=True)
     stale = client.get(f"/verify/event/{village.event_id}?d=000000000000")
     assert "不一致" in stale.get_data(as_text=True)
+    assert f"重大变故事项报告单：{village.event_id}" in match.get_data(as_text=True)
+    assert latin_words(match.get_data(as_text=True), data=["Ada"]) == set()
+    client.set_cookie(COOKIE, "en")
+    english = client.get(f"/verify/event/{village.event_id}?d={digest}").get_data(as_text=True)
+    assert f"Major event report: {village.event_id}" in english and "Match" in english
+    assert chinese_runs(english) == set()
     assert (
         client.get("/verify/event/123456?d=x", headers={"Accept": "text/html"}).status_code == 404
     )

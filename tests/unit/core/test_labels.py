@@ -37,3 +37,19 @@ def test_a_forms_list_replaces_the_vocabularys_list_of_the_same_name():
     assert merged.of("household_kind", "ordinary") == "一般农户"
     assert merged.of("household_kind", "formerly_poor") == "formerly_poor"  # the form's list only
     assert isinstance(merged, Labels)
+
+
+def test_every_role_duty_and_audit_action_the_server_keeps_has_its_labels():
+    from server.audit.models import ACTIONS
+    from server.auth.roles import APP_USER_ROLES, DEPARTMENTS, WEB_USER_ROLES
+
+    words = vocabulary()
+    for list_name, codes in (
+        ("web_role", WEB_USER_ROLES),
+        ("app_role", APP_USER_ROLES),
+        ("duty", DEPARTMENTS),
+        ("audit_action", ACTIONS),
+    ):
+        assert set(words.of_list(list_name)) == set(codes), list_name
+    assert words.of("audit_action", "login_failed", "en") == "Failed login"
+    assert words.of("web_role", "county_admin", "en") == "County administrator"
