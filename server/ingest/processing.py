@@ -28,7 +28,7 @@ from server.forms.models import Form, FormVersion
 from server.ingest.models import SubmissionIssue, SubmissionVersion
 from server.ingest.normalize import normalize
 from server.registry.apply import apply_submission
-from server.registry.models import Household
+from server.registry.queries import household_code_from
 
 log = logging.getLogger(__name__)
 
@@ -165,9 +165,7 @@ def process_version(session: Session, version_id: int) -> None:
         )
     if version.household_code is None:
         # An identification creates its household: name it, so supervisors find the record by it.
-        version.household_code = session.scalar(
-            select(Household.code).where(Household.source_version_id == version.id)
-        )
+        version.household_code = household_code_from(session, version.id)
     version.processing_state = "processed"
     version.attention_reason = None
     version.processed_at = clock.now()

@@ -269,3 +269,8 @@ def _visits(session: Session, household_id: int) -> tuple[VisitFacts, ...]:
     query = query.where(v.household_id == household_id)
     rows = session.execute(query.order_by(v.visited_on.desc(), v.id.desc()))
     return tuple(VisitFacts(*row) for row in rows)
+
+
+def household_code_from(session: Session, version_id: int) -> str | None:
+    """The code of the household whose facts come from this identification (if any)."""
+    return session.scalar(select(Household.code).where(Household.source_version_id == version_id))
