@@ -37,6 +37,7 @@ from server.registry.records import (
 )
 from server.registry.records import Visit as VisitRecord
 from server.registry.resident_id import check_resident_id
+from server.registry.status import enter_status
 
 
 class HouseholdNotFound(DomainError):
@@ -132,11 +133,10 @@ def _identify(
     _check_members_elsewhere(session, record, household, sender_villages, received_on.year)
     if household is None:
         household = Household(
-            code=_next_code(session, record.village_code),
-            village_code=record.village_code,
-            status="pending_review",
+            code=_next_code(session, record.village_code), village_code=record.village_code
         )
         session.add(household)
+        enter_status(session, household, "pending_review")
     household.village_code = record.village_code
     household.head_name = record.head_name
     household.head_id_number = record.head_id_number

@@ -96,6 +96,36 @@ class Household(Base):
     )
 
 
+class HouseholdStatusChange(Base):
+    """A status a household entered, when, and whose decision it was.
+
+    The household's `status` column is the last row here; the rows before it let monitoring
+    compute a past month from the statuses of that month (who was under monitoring, who was
+    newly included). Written only by `registry.service` (creation and status changes).
+    """
+
+    __tablename__ = "household_status_history"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending_review', 'monitored', 'risk_eliminated', 'rejected')",
+            name="status",
+        ),
+        Index("ix_household_status_history_household_since", "household_id", "since"),
+        Index("ix_household_status_history_since", "since"),
+    )
+
+    id: Mapped[intpk]
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))
+    since: Mapped[datetime]
+    # The approval case that decided it (review.approval); a plain number, not a foreign key:
+    # the registry does not know the approval chain's tables.
+    case_id: Mapped[int | None]
+    actor: Mapped[str | None] = mapped_column(String(100))
+
+    household: Mapped[Household] = relationship()
+
+
 class Person(Base):
     """A person, identified by resident ID number when there is one (newborns may have none)."""
 

@@ -4,14 +4,16 @@ decide (a status after an approval, a village after a move). Never commits."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.core import clock
 from server.memo import Memo
-from server.registry.models import HOUSEHOLD_STATUSES, HOUSEHOLD_TYPE_LABELS, Household
+from server.registry.models import HOUSEHOLD_TYPE_LABELS, Household
 from server.registry.phone_lists import HouseholdRow
+from server.registry.status import enter_status
 
 
 def list_household_rows(session: Session, village_codes: Iterable[str]) -> list[HouseholdRow]:
@@ -76,19 +78,32 @@ def household_villages(session: Session, codes: Iterable[str]) -> dict[str, str]
 
 
 def add_household(session: Session, **values: object) -> Household:
+    """A new household, its first status (pending review unless said) in its history."""
+    status = str(values.pop("status", "pending_review"))
     household = Household(**values)
     session.add(household)
+    session.flush()
+    created = values.get("created_at")
+    enter_status(
+        session, household, status, since=created if isinstance(created, datetime) else None
+    )
     session.flush()
     return household
 
 
-def change_household_status(session: Session, household_id: int, status: str) -> Household:
-    """The household's status after a decision of the approval chain (county confirmation).
-    Returns the household for the decision's other consequences (its archive number)."""
-    if status not in HOUSEHOLD_STATUSES:
-        raise ValueError(f"unknown household status {status!r}")
+def change_household_status(
+    session: Session,
+    household_id: int,
+    status: str,
+    *,
+    case_id: int | None = None,
+    actor: str | None = None,
+) -> Household:
+    """The household's status after a decision of the approval chain (county confirmation),
+    kept in its status history. Returns the household for the decision's other consequences
+    (its archive number)."""
     household = session.get_one(Household, household_id)
-    household.status = status
+    enter_status(session, household, status, case_id=case_id, actor=actor)
     household.updated_at = clock.now()
     session.flush()
     return household

@@ -144,7 +144,9 @@ def decide(
     if case.stage == "closed":
         case.outcome = "confirmed"
         case.closed_at = clock.now()
-        household = change_household_status(session, case.household_id, _AFTER[case.kind])
+        household = change_household_status(
+            session, case.household_id, _AFTER[case.kind], case_id=case.id, actor=actor.username
+        )
         if case.kind == "inclusion":
             # The archive (建档) begins when the county includes the household: its 档号 is
             # issued here, in the confirmation's transaction, never as a side effect of a print.
