@@ -58,6 +58,7 @@ from server.monitoring.service import monthly_overview, trend  # noqa: E402
 from server.registry.models import (  # noqa: E402
     HelperAssignment,
     Household,
+    HouseholdStatusChange,
     IndicatorObservation,
     MajorEvent,
     Visit,
@@ -122,8 +123,26 @@ def fill(app, args: argparse.Namespace, months: list[date]) -> int:  # type: ign
             }
             for n in range(args.households)
         ]
+        for home in homes:
+            home["created_at"] = datetime.combine(home["identified_on"], datetime.min.time(), UTC)
         session.execute(insert(Household), homes)
         ids = list(session.scalars(select(Household.id).order_by(Household.id)))
+        # Their status history (registry.status): identified, then (for most) confirmed by the
+        # county three weeks later, as the approval chain would have recorded it.
+        history = []
+        for hid, home in zip(ids, homes, strict=True):
+            history.append(
+                {"household_id": hid, "status": "pending_review", "since": home["created_at"]}
+            )
+            if home["status"] != "pending_review":
+                history.append(
+                    {
+                        "household_id": hid,
+                        "status": home["status"],
+                        "since": home["created_at"] + timedelta(days=21),
+                    }
+                )
+        session.execute(insert(HouseholdStatusChange), history)
     next_version = _insert_versions(app, form_id, form_version_id, args.households)
     with unit_of_work(app) as session:
         session.execute(

@@ -24,6 +24,9 @@ REALM = "Fangfan"
 SETUP = "测试准备 test setup"  # who the audit log says set up a test's users
 LIANGBA = "440233100201"  # 梁坝村, 黄磜镇
 SANKENG = "440233100200"  # 三坑村, 黄磜镇
+# When crafted households enter the registry (and their status history): before every month
+# a test computes, so a past month sees them.
+REGISTERED = datetime(2021, 1, 1, tzinfo=UTC)
 HUANGQI = "440233100000"  # 黄磜镇
 
 # A small form that uses what the county forms use: the generated village and household lists,
@@ -131,6 +134,7 @@ def make_household(
         "household_kind": "ordinary",
         "member_count": 3,
         "head_phone": "13812345678",
+        "created_at": REGISTERED,
     } | overrides
     return add_household(session, code=code, village_code=village_code, **values)
 

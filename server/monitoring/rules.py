@@ -139,42 +139,101 @@ def last_months(month: date, count: int) -> list[date]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Visit compliance
+# Statuses over time (a past month is computed from the statuses of that month)
 
 
-def counts_as_visit(visit: VisitFacts, settings: MonitoringSettings) -> bool:
-    return settings.phone_visits_count or visit.mode != "phone"
+class StatusChange(NamedTuple):
+    """A household entered `status` at `since` (registry.status's history, oldest first)."""
+
+    household_id: int
+    status: str
+    since: datetime
 
 
-def visit_compliance(
-    households: Iterable[HouseholdFacts],
-    visits: Iterable[VisitFacts],
-    month: date,
-    settings: MonitoringSettings,
-) -> tuple[Shortfall, ...]:
-    """Households under monitoring (or pending) with fewer counted visits than required."""
-    first, last = month_bounds(month)
-    done: dict[int, int] = defaultdict(int)
-    for visit in visits:
+def statuses_at(changes: Iterable[StatusChange], moment: datetime) -> dict[int, str]:
+    """Each household's status just before `moment`; a household not yet created is absent.
+    `changes` are in order of time per household."""
+    found: dict[int, str] = {}
+    for change in changes:
+        if change.since < moment:
+            found[change.household_id] = change.status
+    return found
+
+
+def entered(
+    changes: Iterable[StatusChange], status: str, start: datetime, end: datetime
+) -> dict[int, datetime]:
+    """The households that entered `status` from another status in [start, end), with the
+    moment: new inclusions (`monitored`, a county confirmation, a re-inclusion too) and risk
+    eliminations are both this one rule, for the dashboard's tiles and its chart alike."""
+    previous: dict[int, str] = {}
+    found: dict[int, datetime] = {}
+    for change in changes:
         if (
-            visit.visited_on
-            and first <= visit.visited_on <= last
-            and counts_as_visit(visit, settings)
+            change.status == status
+            and previous.get(change.household_id) != status
+            and start <= change.since < end
         ):
-            done[visit.household_id] += 1
-    return shortfalls_from_counts(households, done, settings)
+            found.setdefault(change.household_id, change.since)
+        previous[change.household_id] = change.status
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Visit counting: the one rule (the dashboard, its trend, prints, the report and the household
+# pages all count with it)
+
+
+class VisitTally(NamedTuple):
+    done: int
+    required: int
+
+    @property
+    def below(self) -> bool:
+        return self.done < self.required
+
+
+def counts_as_visit(mode: str | None, settings: MonitoringSettings) -> bool:
+    """A phone call counts only where the settings in force say so (新扶办〔2020〕4号 asks
+    for visits to the home); a visit without a mode is a home visit."""
+    return settings.phone_visits_count or mode != "phone"
+
+
+def required_visits(status: str | None, settings: MonitoringSettings) -> int:
+    """Visits a household owes in a month, by its status in that month."""
+    return settings.min_visits_per_month if status in UNDER_MONITORING else 0
+
+
+def visit_tally(
+    modes: Iterable[tuple[str | None, int]], status: str | None, settings: MonitoringSettings
+) -> VisitTally:
+    """A household's month: its visits as (mode, how many) and its status that month."""
+    done = sum(n for mode, n in modes if counts_as_visit(mode, settings))
+    return VisitTally(done, required_visits(status, settings))
 
 
 def shortfalls_from_counts(
     households: Iterable[HouseholdFacts], done: dict[int, int], settings: MonitoringSettings
 ) -> tuple[Shortfall, ...]:
-    """The same rule over visit counts already made (the service counts in SQL)."""
-    required = settings.min_visits_per_month
-    return tuple(
-        Shortfall(h.id, h.village_code, h.helpers, done.get(h.id, 0), required)
-        for h in households
-        if h.status in UNDER_MONITORING and done.get(h.id, 0) < required
-    )
+    """Households that owe more visits this month than were counted (`counted_per_household`
+    over the month's visits). A household's `status` is its status in the month."""
+    shortfalls = []
+    for h in households:
+        tally = VisitTally(done.get(h.id, 0), required_visits(h.status, settings))
+        if tally.below:
+            shortfalls.append(Shortfall(h.id, h.village_code, h.helpers, *tally))
+    return tuple(shortfalls)
+
+
+def counted_per_household(
+    rows: Iterable[tuple[int, str | None, int]], settings: MonitoringSettings
+) -> dict[int, int]:
+    """(household, mode, visits) rows → counted visits per household."""
+    done: dict[int, int] = defaultdict(int)
+    for household_id, mode, n in rows:
+        if counts_as_visit(mode, settings):
+            done[household_id] += n
+    return dict(done)
 
 
 def shortfalls_by(shortfalls: Iterable[Shortfall], key: str) -> dict[str, list[Shortfall]]:

@@ -9,6 +9,7 @@ per village or town on demand, not for the county dashboard. Never commits.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -27,10 +28,16 @@ from server.monitoring.rules import (
     HouseholdFacts,
     Observation,
     Reason,
+    StatusChange,
     VisitFacts,
 )
 from server.monitoring.scope import COUNTY_CODE, town_of
-from server.monitoring.settings import MonitoringSettings, parse_settings, settings_on
+from server.monitoring.settings import (
+    MonitoringSettings,
+    SettingsError,
+    parse_settings,
+    settings_on,
+)
 from server.registry.models import (
     HelperAssignment,
     Household,
@@ -40,7 +47,7 @@ from server.registry.models import (
     Person,
     Visit,
 )
-from server.review.models import ApprovalCase
+from server.registry.status import status_changes
 
 # The viewer's duty over households (registry/queries.concerns_duty); None: the whole area.
 Duty = ColumnElement[bool] | None
@@ -122,11 +129,12 @@ def monthly_overview(
         prefix,
         duty,
         with_helpers=with_helpers or level in ("village", "household"),
-        first=first,
-        last=last,
+        month=month,
     )
     facts = list(homes.values())
-    counts = _visit_counts(session, prefix, duty, first, last, settings)
+    counts = rules.counted_per_household(
+        _visits_by_mode(session, prefix, duty, first, last), settings
+    )
     shortfalls = rules.shortfalls_from_counts(facts, counts, settings)
     indicator = rules.indicator_reasons(
         _observations(session, prefix, duty, month), month, settings
@@ -178,34 +186,13 @@ def _households(
     duty: Duty,
     *,
     with_helpers: bool,
-    first: date | None = None,
-    last: date | None = None,
+    month: date | None = None,
 ) -> tuple[dict[int, HouseholdFacts], dict[int, tuple[bool, bool]]]:
-    """Household facts, and per household (included this month, risk eliminated this month: the
-    county confirmed it in the month).
-
-    The two flags are computed in SQL: parsing 10 000 timestamps only to compare them costs
-    more than the rest of the dashboard. Income is read without conversion (a float on SQLite,
-    a Decimal on PostgreSQL; both compare with the Decimal threshold)."""
-    first = first or date.min
-    last = last or date.min
-    # Inclusion and risk elimination take effect when the county confirms them (the last step
-    # of the approval chain, review.approval), on a day in China.
-    start = china_midnight(first)
-    end = china_midnight(last) + timedelta(days=1)
-
-    def confirmed_this_month(kind: str) -> ColumnElement[bool]:
-        return Household.id.in_(
-            select(ApprovalCase.household_id).where(
-                ApprovalCase.kind == kind,
-                ApprovalCase.outcome == "confirmed",
-                ApprovalCase.closed_at >= start,
-                ApprovalCase.closed_at < end,
-            )
-        )
-
-    is_new = confirmed_this_month("inclusion")
-    is_eliminated = confirmed_this_month("elimination")
+    """Household facts with their status in `month` (today's without a month; a household
+    created after the month is left out), and per household (newly included in the month,
+    risk eliminated in the month): `rules.entered` over the status history, the same rule as
+    the trend's. Income is read without conversion (a float on SQLite, a Decimal on
+    PostgreSQL; both compare with the Decimal threshold)."""
     rows = (
         session.connection()
         .execute(
@@ -219,14 +206,21 @@ def _households(
                 type_coerce(Household.per_capita_net_income, Float).label("income"),
                 Household.latitude,
                 Household.longitude,
-                is_new.label("is_new"),
-                is_eliminated.label("is_eliminated"),
             )
             .where(_in_scope(prefix, duty))
             .order_by(Household.village_code, Household.code)
         )
         .all()
     )
+    if month is None:
+        in_month = {r.id: r.status for r in rows}
+        new = eliminated = {}
+    else:
+        start, end = _month_moments(month)
+        changes = _status_changes(session, prefix, duty, end)
+        in_month = rules.statuses_at(changes, end)
+        new = rules.entered(changes, "monitored", start, end)
+        eliminated = rules.entered(changes, "risk_eliminated", start, end)
     helpers = _helpers(session, prefix, duty) if with_helpers else {}
     absent = _absent_members(session, prefix, duty) if with_helpers else {}
     homes = {
@@ -236,7 +230,7 @@ def _households(
             r.village_code,
             r.head_name,
             r.household_type,
-            r.status,
+            in_month[r.id],
             r.income,
             r.latitude,
             r.longitude,
@@ -244,9 +238,24 @@ def _households(
             absent.get(r.id, ()),
         )
         for r in rows
+        if r.id in in_month
     }
-    extra = {r.id: (bool(r.is_new), bool(r.is_eliminated)) for r in rows}
+    extra = {hid: (hid in new, hid in eliminated) for hid in homes}
     return homes, extra
+
+
+def _month_moments(month: date) -> tuple[datetime, datetime]:
+    """The month's first moment and the first moment after it, in China (as stored: UTC)."""
+    first, last = rules.month_bounds(month)
+    return china_midnight(first), china_midnight(last + timedelta(days=1))
+
+
+def _status_changes(
+    session: Session, prefix: str, duty: Duty, before: datetime
+) -> list[StatusChange]:
+    changes = status_changes(before)
+    query = _scoped(changes, changes.selected_columns.household_id, prefix, duty)
+    return [StatusChange(*row) for row in session.execute(query)]
 
 
 def _helpers(session: Session, prefix: str, duty: Duty) -> dict[int, tuple[str, ...]]:
@@ -279,21 +288,20 @@ def _absent_members(
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _visit_counts(
-    session: Session, prefix: str, duty: Duty, first: date, last: date, settings: MonitoringSettings
-) -> dict[int, int]:
-    """Counted visits per household this month (phone calls only if the settings say so)."""
+def _visits_by_mode(
+    session: Session, prefix: str, duty: Duty, first: date, last: date
+) -> list[tuple[int, str | None, int]]:
+    """(household, mode, visits) in the month; `rules.counted_per_household` decides which
+    count."""
     query = _scoped(
-        select(Visit.household_id, func.count(Visit.id))
+        select(Visit.household_id, Visit.mode, func.count(Visit.id))
         .where(Visit.visited_on.between(first, last))
-        .group_by(Visit.household_id),
+        .group_by(Visit.household_id, Visit.mode),
         Visit.household_id,
         prefix,
         duty,
     )
-    if not settings.phone_visits_count:
-        query = query.where(or_(Visit.mode.is_(None), Visit.mode != "phone"))
-    return {row[0]: row[1] for row in session.connection().execute(query)}
+    return [(row[0], row[1], row[2]) for row in session.connection().execute(query)]
 
 
 def _observations(session: Session, prefix: str, duty: Duty, month: date) -> list[Observation]:
@@ -432,7 +440,7 @@ def _count_household(row: AreaRow, h: HouseholdFacts, extra: tuple, settings, fi
     row.by_type_status[(h.household_type, h.status)] += 1
     if h.status in rules.UNDER_MONITORING:
         row.under_monitoring += 1
-        row.visits_required += settings.min_visits_per_month
+    row.visits_required += rules.required_visits(h.status, settings)
     row.new += is_new
     row.eliminated += is_eliminated
 
@@ -484,20 +492,11 @@ class Trend:
 def trend(
     session: Session, *, month: date, prefix: str, months: int = 12, duty: Duty = None
 ) -> Trend:
-    """Per month: counted visits, required visits (households under monitoring now that were
-    included by then — an approximation: past status changes are not kept), new inclusions,
-    reported major events."""
+    """Per month: counted visits, required visits (by each household's status in that month),
+    new inclusions, reported major events — the rules of `monthly_overview`, month by month."""
     periods = rules.last_months(month, months)
-    included = [
-        r.identified_on or r.created_at.date()
-        for r in session.execute(
-            select(Household.identified_on, Household.created_at).where(
-                _in_scope(prefix, duty), Household.status.in_(rules.UNDER_MONITORING)
-            )
-        )
-    ]
     start, end = periods[0], rules.month_bounds(periods[-1])[1]
-    settings = {p: settings_for(p) for p in periods}
+    changes = _status_changes(session, prefix, duty, _month_moments(periods[-1])[1])
     by_day = (
         session.connection()
         .execute(
@@ -526,16 +525,14 @@ def trend(
     )
     done, required, new, events = [], [], [], []
     for p in periods:
+        settings = settings_for(p)
         first, last = rules.month_bounds(p)
-        done.append(
-            sum(
-                n
-                for day, mode, n in by_day
-                if first <= day <= last and (mode != "phone" or settings[p].phone_visits_count)
-            )
-        )
-        required.append(sum(1 for d in included if d <= last) * settings[p].min_visits_per_month)
-        new.append(sum(1 for d in included if first <= d <= last))
+        begins, ends = _month_moments(p)
+        modes = [(mode, n) for day, mode, n in by_day if first <= day <= last]
+        done.append(rules.visit_tally(modes, None, settings).done)
+        statuses = rules.statuses_at(changes, ends)
+        required.append(sum(rules.required_visits(s, settings) for s in statuses.values()))
+        new.append(len(rules.entered(changes, "monitored", begins, ends)))
         events.append(sum(1 for (at,) in reported if first <= at.date() <= last))
     return Trend(
         [f"{p.year % 100:02d}/{p.month:02d}" for p in periods], done, required, new, events
@@ -670,3 +667,48 @@ def household_detail(
         )
     )
     return HouseholdDetail(household, [(v, not_met[v.id]) for v in visits], flags, cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# Visits owed and done, per household and month (prints and the household pages)
+
+
+def visit_tallies(
+    session: Session, household_ids: Collection[int], months: Collection[date]
+) -> dict[tuple[int, date], rules.VisitTally]:
+    """Each household's counted and required visits in each month (first days), by the rule
+    and the statuses of the dashboard: a print or a household page never says "enough" where
+    the dashboard warns."""
+    if not household_ids or not months:
+        return {}
+    ordered = sorted({m.replace(day=1) for m in months})
+    first, last = ordered[0], rules.month_bounds(ordered[-1])[1]
+    visits: dict[tuple[int, date], Counter] = defaultdict(Counter)
+    changes: dict[int, list[StatusChange]] = defaultdict(list)
+    for chunk in _chunks(sorted(household_ids)):
+        for household_id, day, mode in session.execute(
+            select(Visit.household_id, Visit.visited_on, Visit.mode).where(
+                Visit.household_id.in_(chunk), Visit.visited_on.between(first, last)
+            )
+        ):
+            visits[(household_id, day.replace(day=1))][mode] += 1
+        query = status_changes(_month_moments(ordered[-1])[1])
+        for row in session.execute(query.where(query.selected_columns.household_id.in_(chunk))):
+            changes[row[0]].append(StatusChange(*row))
+    tallies = {}
+    for month in ordered:
+        try:
+            settings = settings_for(month)
+        except SettingsError:
+            continue  # no county rule in force that month: nothing to count against
+        end = _month_moments(month)[1]
+        for household_id in household_ids:
+            status = rules.statuses_at(changes[household_id], end).get(household_id)
+            modes = visits[(household_id, month)].items()
+            tallies[(household_id, month)] = rules.visit_tally(modes, status, settings)
+    return tallies
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

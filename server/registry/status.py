@@ -1,5 +1,5 @@
-"""A household's status and its history: the one place a status is set, and the queries that
-read the status a household had at a moment (monitoring's past months).
+"""A household's status and its history: the one place a status is set, and the query that
+reads the history (monitoring.rules computes a month's statuses from it).
 
 Every status change appends a `HouseholdStatusChange`; the household's `status` column is the
 last of them, kept for the cheap reads of today. Never commits.
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from server.core import clock
 from server.registry.models import HOUSEHOLD_STATUSES, Household, HouseholdStatusChange
@@ -37,60 +37,6 @@ def enter_status(
     )
 
 
-def statuses_at(moment: datetime) -> Select[tuple[int, str]]:
-    """(household id, status) of every household that existed at `moment`, as it was then:
-    the last status it entered before `moment`."""
-    later = aliased(HouseholdStatusChange)
-    change = HouseholdStatusChange
-    return select(change.household_id, change.status).where(
-        change.since < moment,
-        ~select(later.id)
-        .where(
-            later.household_id == change.household_id,
-            later.since < moment,
-            (later.since > change.since) | and_(later.since == change.since, later.id > change.id),
-        )
-        .exists(),
-    )
-
-
-def status_at(moment: datetime) -> ColumnElement[str | None]:
-    """The status of `Household` at `moment` as a correlated column (NULL: it did not exist)."""
-    change = HouseholdStatusChange
-    return (
-        select(change.status)
-        .where(change.household_id == Household.id, change.since < moment)
-        .order_by(change.since.desc(), change.id.desc())
-        .limit(1)
-        .correlate(Household)
-        .scalar_subquery()
-    )
-
-
-def entered_between(status: str, start: datetime, end: datetime) -> Select[tuple[int]]:
-    """Households that entered `status` from another status in [start, end): a county
-    confirmation, never a re-statement of the same status."""
-    change = HouseholdStatusChange
-    before = aliased(HouseholdStatusChange)
-    previous = (
-        select(before.status)
-        .where(
-            before.household_id == change.household_id,
-            (before.since < change.since)
-            | and_(before.since == change.since, before.id < change.id),
-        )
-        .order_by(before.since.desc(), before.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return select(change.household_id).where(
-        change.status == status,
-        change.since >= start,
-        change.since < end,
-        func.coalesce(previous, "") != status,
-    )
-
-
 def history(session: Session, household_id: int) -> list[HouseholdStatusChange]:
     """The household's statuses, oldest first."""
     change = HouseholdStatusChange
@@ -100,4 +46,15 @@ def history(session: Session, household_id: int) -> list[HouseholdStatusChange]:
             .where(change.household_id == household_id)
             .order_by(change.since, change.id)
         )
+    )
+
+
+def status_changes(before: datetime) -> Select[tuple[int, str, datetime]]:
+    """Every status change before `before`, in order of time per household (monitoring adds
+    its scope and computes a month's statuses from them)."""
+    change = HouseholdStatusChange
+    return (
+        select(change.household_id, change.status, change.since)
+        .where(change.since < before)
+        .order_by(change.household_id, change.since, change.id)
     )

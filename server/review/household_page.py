@@ -10,8 +10,7 @@ and the language.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from server.access.policy import PAGE, REVEALABLE, Masker, acts_at, masker
 from server.access.viewer import Viewer
 from server.core.labels import Labels
 from server.core.numbers import money
+from server.monitoring.rules import VisitTally
 from server.registry.facts import (
     EventFacts,
     HouseholdRecord,
@@ -154,15 +154,26 @@ class HouseholdPage:
     measures: tuple[MeasureRow, ...]
     events: tuple[EventRow, ...]
     visits: tuple[VisitRow, ...]
-    visits_per_month: tuple[tuple[str, int], ...]  # newest month first
+    visits_per_month: tuple[MonthVisits, ...]  # newest month first
     cases: tuple[CaseView, ...]  # newest first
     actions: ApprovalActions
+
+
+@dataclass(frozen=True, slots=True)
+class MonthVisits:
+    """A month's counted and required visits (monitoring.rules.visit_tally)."""
+
+    month: str  # YYYY-MM
+    done: int
+    required: int
+    below: bool
 
 
 def present_household(
     record: HouseholdRecord,
     cases: Sequence[ApprovalCase],
     *,
+    tallies: Mapping[date, VisitTally],
     viewer: Viewer,
     revealed: frozenset[str],
     labels: Labels,
@@ -204,7 +215,7 @@ def present_household(
         measures=tuple(_measure(x, mask, words) for x in record.measures),
         events=tuple(_event(x, words) for x in record.events),
         visits=tuple(_visit(x, mask, words) for x in record.visits),
-        visits_per_month=_per_month(record.visits),
+        visits_per_month=_per_month(tallies),
         cases=tuple(_case(c, mask, words) for c in cases),
         actions=_actions(viewer, h.status, cases, words),
     )
@@ -308,9 +319,11 @@ def _visit(x: VisitFacts, mask: Masker, words: _Words) -> VisitRow:
     )
 
 
-def _per_month(visits: Sequence[VisitFacts]) -> tuple[tuple[str, int], ...]:
-    counts = Counter(v.visited_on.strftime("%Y-%m") for v in visits if v.visited_on)
-    return tuple(sorted(counts.items(), reverse=True))
+def _per_month(tallies: Mapping[date, VisitTally]) -> tuple[MonthVisits, ...]:
+    return tuple(
+        MonthVisits(month.strftime("%Y-%m"), tally.done, tally.required, tally.below)
+        for month, tally in sorted(tallies.items(), reverse=True)
+    )
 
 
 def _case(case: ApprovalCase, mask: Masker, words: _Words) -> CaseView:

@@ -12,6 +12,7 @@ from server.core import clock
 from server.core.errors import DomainError
 from server.db import get_session
 from server.i18n import code_labels, current_language
+from server.monitoring.service import visit_tallies
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
 from server.review.household_page import present_household
@@ -54,9 +55,14 @@ def households() -> str:
 def household_page(code: str, *, revealed: frozenset[str] = frozenset(), status: int = 200):
     session = get_session()
     record, cases = household.get_household(session, _me(), code)
+    months = {v.visited_on.replace(day=1) for v in record.visits if v.visited_on}
     page = present_household(
         record,
         cases,
+        tallies={
+            month: tally
+            for (_, month), tally in visit_tallies(session, [record.household.id], months).items()
+        },
         viewer=web_viewer(_me()),
         revealed=revealed,
         labels=code_labels(),

@@ -16,6 +16,7 @@ from tests.cli.test_cli import (
     audit_log,
     fangfan,  # noqa: F401 - the fixture
 )
+from tests.fixtures import REGISTERED
 
 
 def _households(count: int) -> None:
@@ -31,6 +32,7 @@ def _households(count: int) -> None:
                 household_kind="ordinary",
                 head_phone="13812345678",
                 status="monitored",
+                created_at=REGISTERED,
             )
     engine.dispose()
 

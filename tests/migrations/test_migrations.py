@@ -235,3 +235,74 @@ def test_form_versions_already_stored_get_their_labels(backend: str, tmp_path: P
             ["tea", {"中文 (zh)": "茶叶", "English (en)": "Tea"}],
         ]
     }
+
+
+def test_households_already_stored_get_their_status_history(backend: str, tmp_path: Path):
+    """9667c70240ba: creation, then each confirmed approval at its confirmation, then a status
+    set outside the chain."""
+    with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine, "8fd146395e0c")
+            with engine.begin() as connection:
+                for code, status, created in (
+                    ("H-1", "monitored", "2025-06-01"),
+                    ("H-2", "risk_eliminated", "2025-06-02"),
+                    ("H-3", "pending_review", "2025-06-03"),
+                    ("H-4", "monitored", "2025-06-04"),
+                ):
+                    connection.execute(
+                        text(
+                            "INSERT INTO households (code, village_code, head_name, "
+                            "household_type, household_kind, member_count, is_demo, status, "
+                            "risk_causes, income, created_at) VALUES (:code, '440233100201', "
+                            "'张三', 'marginal_at_risk', 'ordinary', 1, false, :status, '[]', "
+                            "'{}', :created)"
+                        ),
+                        {
+                            "code": code,
+                            "status": status,
+                            "created": datetime.fromisoformat(created).replace(tzinfo=UTC),
+                        },
+                    )
+                for code, kind, outcome, closed in (
+                    ("H-1", "inclusion", "confirmed", "2025-07-01"),
+                    ("H-2", "inclusion", "confirmed", "2025-07-02"),
+                    ("H-2", "elimination", "confirmed", "2025-12-02"),
+                    ("H-3", "inclusion", "withdrawn", "2025-07-03"),
+                ):
+                    connection.execute(
+                        text(
+                            "INSERT INTO approval_cases (household_id, village_code, kind, stage, "
+                            "outcome, opened_at, closed_at) SELECT id, village_code, :kind, "
+                            "'closed', :outcome, :closed, :closed FROM households "
+                            "WHERE code = :code"
+                        ),
+                        {
+                            "code": code,
+                            "kind": kind,
+                            "outcome": outcome,
+                            "closed": datetime.fromisoformat(closed).replace(tzinfo=UTC),
+                        },
+                    )
+            migrate.upgrade(engine, "9667c70240ba")
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text(
+                        "SELECT h.code, s.status, s.since, s.case_id IS NOT NULL "
+                        "FROM household_status_history s JOIN households h "
+                        "ON h.id = s.household_id ORDER BY h.code, s.since, s.id"
+                    )
+                ).all()
+        finally:
+            engine.dispose()
+    found = [(code, status, str(since)[:10], by_case) for code, status, since, by_case in rows]
+    assert found == [
+        ("H-1", "pending_review", "2025-06-01", False),
+        ("H-1", "monitored", "2025-07-01", True),
+        ("H-2", "pending_review", "2025-06-02", False),
+        ("H-2", "monitored", "2025-07-02", True),
+        ("H-2", "risk_eliminated", "2025-12-02", True),
+        ("H-3", "pending_review", "2025-06-03", False),
+        ("H-4", "monitored", "2025-06-04", False),  # never went through the chain
+    ]

@@ -182,32 +182,20 @@ def test_a_visit_meeting_a_member_working_away_is_flagged(session, county):
 def test_inclusions_and_risk_eliminations_are_counted_in_the_month_the_county_confirmed_them(
     session, county
 ):
-    from datetime import datetime, timedelta
+    """The tile and the 12-month chart count new inclusions by one rule: the household entered
+    `monitored` (a county confirmation) in the month, Beijing time."""
+    from datetime import timedelta
 
     from server.core.clock import CHINA
-    from server.review.models import ApprovalCase
-
-    def case(home, kind: str, closed: datetime | None, outcome: str | None = "confirmed"):  # type: ignore[no-untyped-def]
-        session.add(
-            ApprovalCase(
-                household_id=home.id,
-                village_code=home.village_code,
-                kind=kind,
-                stage="closed" if closed else "county",
-                outcome=outcome if closed else None,
-                closed_at=closed,
-            )
-        )
+    from server.registry.status import enter_status
 
     zhang = household(session, "H440233100201-0001")
     li = household(session, "H440233100201-0002")
-    wang = household(session, "H440233100200-0001")
+    household(session, "H440233100200-0001")  # 王五: still pending review
     october_first = datetime(2026, 10, 1, tzinfo=CHINA)
-    case(zhang, "inclusion", october_first + timedelta(hours=1))  # 1 October, Beijing time
-    case(li, "inclusion", october_first - timedelta(hours=1))  # still September
-    case(li, "elimination", october_first + timedelta(days=20))
-    case(wang, "inclusion", october_first + timedelta(days=3), outcome="withdrawn")
-    case(wang, "elimination", None)  # waiting for the county
+    enter_status(session, zhang, "monitored", since=october_first + timedelta(hours=1))
+    enter_status(session, li, "monitored", since=october_first - timedelta(hours=1))  # September
+    enter_status(session, li, "risk_eliminated", since=october_first + timedelta(days=20))
     session.flush()
 
     (town,) = monthly_overview(session, month=OCTOBER, prefix=COUNTY, today=TODAY).rows
@@ -217,3 +205,36 @@ def test_inclusions_and_risk_eliminations_are_counted_in_the_month_the_county_co
         ("张三", 1, 0),
         ("李四", 0, 1),
     ]
+    chart = trend(session, month=OCTOBER, prefix=COUNTY)
+    assert chart.labels[-2:] == ["26/09", "26/10"]
+    assert chart.new[-2:] == [1, town.new]
+
+
+def test_a_past_month_is_computed_from_the_statuses_of_that_month(session, county):
+    """李四 was under monitoring in August and left it in September: August still owes its
+    visits, October does not; a household registered in November is not in October at all."""
+    from server.core.clock import CHINA
+    from server.registry.status import enter_status
+    from tests.fixtures import make_household
+
+    li = household(session, "H440233100201-0002")
+    enter_status(session, li, "monitored", since=datetime(2026, 7, 1, tzinfo=CHINA))
+    enter_status(session, li, "risk_eliminated", since=datetime(2026, 9, 10, tzinfo=CHINA))
+    make_household(
+        session,
+        code="H440233100201-0009",
+        head_name="新户",
+        created_at=datetime(2026, 11, 2, tzinfo=CHINA),
+    )
+    session.flush()
+
+    august = monthly_overview(session, month=date(2026, 8, 1), prefix=LIANGBA, today=TODAY)
+    october = monthly_overview(session, month=OCTOBER, prefix=LIANGBA, today=TODAY)
+    assert {r.name: r.visits_required for r in august.rows} == {"张三": 2, "李四": 2}
+    assert {r.name: r.visits_required for r in october.rows} == {"张三": 2, "李四": 0}
+    assert li.id not in {s.household_id for s in october.shortfalls}
+    assert li.id in {s.household_id for s in august.shortfalls}
+    chart = trend(session, month=date(2026, 11, 1), prefix=LIANGBA, months=4)
+    assert chart.labels == ["26/08", "26/09", "26/10", "26/11"]
+    # 2 households owe 2 visits in August, then only 张三 (pending review), then 张三 and 新户.
+    assert chart.visits_required == [4, 2, 2, 4]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DatabaseError
 from server.areas.service import this_year
 from server.audit.models import AuditEvent
 from server.audit.service import AuditFilter, list_events, record
+from server.registry.status import history
 from server.review.approval import decide, list_awaiting, propose, withdraw
 from server.review.errors import InvalidDecision, NotAllowed, NotInScope, WrongStage
 from tests.fixtures import HUANGQI, LIANGBA, SANKENG, make_household, make_web_user
@@ -55,6 +56,8 @@ def test_a_household_is_monitored_only_after_county_confirmation(session, people
     assert household.archive_no is None  # the archive begins with the county's confirmation
     decide(session, people["ada"], case.id, approve=True, comment="县确认")
     assert (case.stage, case.outcome, household.status) == ("closed", "confirmed", "monitored")
+    trail = [(h.status, h.case_id, h.actor) for h in history(session, household.id)]
+    assert trail == [("pending_review", None, None), ("monitored", case.id, "ada")]
     year = this_year()  # the fixture household has no identification date
     assert household.archive_no == f"440233100201-{year}-0001"
     steps = [(s.level, s.decision, s.actor_name) for s in case.steps]

@@ -76,7 +76,10 @@ def test_household_page_masks_ids_and_hides_health_until_a_logged_reveal(
 def test_visits_per_month_measures_events_and_work_form_links(client, people, records):
     sign_in(client, people["vic"])
     page = client.get("/review/households/H440233100201-0001", headers=HTML).data.decode()
-    assert "2026-11：1" in page  # one visit that month (the edit replaced the first)
+    # One visit that month (the edit replaced the first), a phone call: the settings in force
+    # count only meetings, so none of the two required, by the dashboard's rule
+    # (monitoring.rules.visit_tally), and the month is flagged.
+    assert '<span class="flag">2026-11：0/2</span>' in page
     assert "/print/households/H440233100201-0001/work-forms/2026-11.pdf" in page
     assert "/print/events/" in page and "/report.pdf" in page
     assert "/print/villages/440233100201/binders/2026-11.pdf" in page

@@ -9,16 +9,22 @@ from server.monitoring.rules import (
     EventFacts,
     HouseholdFacts,
     Observation,
+    StatusChange,
     VisitFacts,
+    VisitTally,
     authenticity_flags,
+    counted_per_household,
     early_warnings,
+    entered,
     event_states,
     income_below,
     indicator_reasons,
     last_months,
     month_bounds,
     shortfalls_by,
-    visit_compliance,
+    shortfalls_from_counts,
+    statuses_at,
+    visit_tally,
 )
 from server.monitoring.settings import parse_settings
 from tests.unit.monitoring.test_settings import TWO_PERIODS
@@ -48,6 +54,13 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2024, 3, day, hour, minute, tzinfo=UTC)
 
 
+def shortfalls(homes, visits, month, settings):  # type: ignore[no-untyped-def]
+    """The month's shortfalls as the service finds them: visits of the month counted by mode."""
+    first, last = month_bounds(month)
+    rows = [(v.household_id, v.mode, 1) for v in visits if first <= v.visited_on <= last]
+    return shortfalls_from_counts(homes, counted_per_household(rows, settings), settings)
+
+
 # -- months --------------------------------------------------------------------------------------
 
 
@@ -73,7 +86,7 @@ def test_a_household_visited_once_is_below_and_listed_per_village_and_helper():
         visit(3, 2, date(2024, 3, 20)),
         visit(4, 1, date(2024, 2, 28)),
     ]
-    (short,) = visit_compliance(homes, visits, MARCH, SETTINGS)
+    (short,) = shortfalls(homes, visits, MARCH, SETTINGS)
     assert (short.household_id, short.done, short.required) == (1, 1, 2)
     assert list(shortfalls_by([short], "helper")) == ["刘帮扶"]
     assert list(shortfalls_by([short], "village")) == [LIANGBA]
@@ -82,12 +95,52 @@ def test_a_household_visited_once_is_below_and_listed_per_village_and_helper():
 def test_phone_visits_count_only_when_the_setting_says_so():
     homes = [household(1)]
     visits = [visit(1, 1, date(2024, 3, 3)), visit(2, 1, date(2024, 3, 9), mode="phone")]
-    assert len(visit_compliance(homes, visits, MARCH, SETTINGS)) == 1
-    assert visit_compliance(homes, visits, MARCH, PHONE_OK) == ()
+    assert len(shortfalls(homes, visits, MARCH, SETTINGS)) == 1
+    assert shortfalls(homes, visits, MARCH, PHONE_OK) == ()
 
 
 def test_pending_households_are_checked_too():
-    assert len(visit_compliance([household(1, status="pending_review")], [], MARCH, SETTINGS)) == 1
+    assert len(shortfalls([household(1, status="pending_review")], [], MARCH, SETTINGS)) == 1
+
+
+def test_a_tally_counts_by_mode_and_owes_by_status():
+    modes = [("in_home", 1), ("phone", 2), (None, 1)]
+    assert visit_tally(modes, "monitored", SETTINGS) == VisitTally(2, 2)
+    assert not visit_tally(modes, "monitored", SETTINGS).below
+    assert visit_tally([("phone", 2)], "monitored", SETTINGS).below
+    assert visit_tally([("phone", 2)], "monitored", PHONE_OK) == VisitTally(2, 2)
+    # No duty once the risk is eliminated, or for a household that did not exist yet.
+    assert visit_tally([], "risk_eliminated", SETTINGS) == VisitTally(0, 0)
+    assert visit_tally([], None, SETTINGS) == VisitTally(0, 0)
+
+
+# -- statuses over time --------------------------------------------------------------------------
+
+
+def test_a_past_month_sees_the_statuses_of_that_month():
+    changes = [
+        StatusChange(1, "pending_review", at(1, 0)),
+        StatusChange(1, "monitored", at(10, 3)),
+        StatusChange(1, "risk_eliminated", at(25, 3)),
+        StatusChange(2, "pending_review", at(20, 0)),
+    ]
+    assert statuses_at(changes, at(5, 0)) == {1: "pending_review"}
+    assert statuses_at(changes, at(20, 0)) == {1: "monitored"}
+    assert statuses_at(changes, at(31, 0)) == {1: "risk_eliminated", 2: "pending_review"}
+
+
+def test_entering_a_status_counts_once_and_a_re_inclusion_counts_again():
+    changes = [
+        StatusChange(1, "pending_review", at(1, 0)),
+        StatusChange(1, "monitored", at(3, 0)),
+        StatusChange(1, "monitored", at(4, 0)),  # a re-statement is no new inclusion
+        StatusChange(1, "risk_eliminated", at(10, 0)),
+        StatusChange(1, "monitored", at(20, 0)),  # fell back: included again
+        StatusChange(2, "monitored", at(2, 0)),
+    ]
+    assert entered(changes, "monitored", at(1, 0), at(5, 0)) == {1: at(3, 0), 2: at(2, 0)}
+    assert entered(changes, "monitored", at(5, 0), at(31, 0)) == {1: at(20, 0)}
+    assert entered(changes, "risk_eliminated", at(1, 0), at(31, 0)) == {1: at(10, 0)}
 
 
 # -- indicators ----------------------------------------------------------------------------------
@@ -171,11 +224,11 @@ def test_an_open_event_past_its_response_deadline_is_overdue():
 
 def test_warnings_are_the_union_with_every_reason():
     homes = [household(1, per_capita_net_income=Decimal("100")), household(2), household(3)]
-    shortfalls = visit_compliance(homes[:2], [], MARCH, SETTINGS)
+    below = shortfalls(homes[:2], [], MARCH, SETTINGS)
     events = event_states(
         [EventFacts(9, 3, "injury", "open", date(2024, 3, 1))], date(2024, 3, 31), SETTINGS
     )
-    warnings = early_warnings(homes, shortfalls, {}, income_below(homes, SETTINGS), events)
+    warnings = early_warnings(homes, below, {}, income_below(homes, SETTINGS), events)
     assert [(w.household_id, [r.code for r in w.reasons]) for w in warnings] == [
         (1, ["visits_below", "income_below"]),
         (2, ["visits_below"]),

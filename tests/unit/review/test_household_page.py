@@ -8,6 +8,7 @@ from decimal import Decimal
 from server.access.policy import sections
 from server.access.viewer import WEB, Viewer
 from server.core.labels import vocabulary
+from server.monitoring.rules import VisitTally
 from server.registry.facts import (
     HouseholdRecord,
     HouseholdSummary,
@@ -76,6 +77,7 @@ def _page(viewer: Viewer, revealed: frozenset[str] = frozenset(), lang: str = "z
     return present_household(
         _record(viewer),
         [],
+        tallies={date(2026, 10, 1): VisitTally(2, 2), date(2026, 11, 1): VisitTally(1, 2)},
         viewer=viewer,
         revealed=revealed,
         labels=LABELS,
@@ -95,6 +97,10 @@ def test_codes_read_as_labels_and_amounts_as_money():
     assert page.indicators[0].cells[0].label == "未达标"
     assert (page.measures[0].family, page.measures[0].amount) == ("就业帮扶", "28,000.00")
     assert page.visits[0].mode == "入户走访"
+    assert [(m.month, m.done, m.required, m.below) for m in page.visits_per_month] == [
+        ("2026-11", 1, 2, True),
+        ("2026-10", 2, 2, False),
+    ]
     english = _page(VILLAGE, lang="en")
     assert english.status_label == "Under monitoring"
     assert english.indicators[0].label == "Eight essentials: Has a road"
