@@ -10,8 +10,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.core import clock
+from server.core.labels import vocabulary
 from server.memo import Memo
-from server.registry.models import HOUSEHOLD_TYPE_LABELS, Household
+from server.registry.models import Household
 from server.registry.phone_lists import HouseholdRow
 from server.registry.status import enter_status
 
@@ -32,13 +33,14 @@ def list_household_rows(session: Session, village_codes: Iterable[str]) -> list[
         Household.head_phone,
         Household.last_visit_on,
     ).where(Household.village_code.in_(codes), Household.status != "rejected")
+    labels = vocabulary()
     return [
         HouseholdRow(
             code=row.code,
             village_code=row.village_code,
             head_name=row.head_name,
             household_type=row.household_type,
-            household_type_label=HOUSEHOLD_TYPE_LABELS[row.household_type],
+            household_type_label=labels.of("household_type", row.household_type),
             household_kind=row.household_kind,
             archive_no=row.archive_no,
             member_count=row.member_count,
