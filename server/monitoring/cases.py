@@ -13,9 +13,11 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from server.access.sql import village_in_scope
 from server.core import clock
 from server.core.errors import DomainError
 from server.monitoring.models import DECISIONS, WarningCase
+from server.monitoring.scope import area_scope_of
 from server.monitoring.service import monthly_overview, settings_for
 from server.registry.models import Household, MajorEvent
 
@@ -87,7 +89,7 @@ def list_cases(
     query = (
         select(WarningCase)
         .join(Household, Household.id == WarningCase.household_id)
-        .where(Household.village_code.startswith(prefix, autoescape=True))
+        .where(village_in_scope(Household.village_code, area_scope_of(prefix)))
         .order_by(WarningCase.check_due_on, WarningCase.id)
     )
     if duty is not None:
@@ -101,7 +103,7 @@ def list_cases(
 
 def get_case(session: Session, case_id: int, *, prefix: str) -> WarningCase:
     case = session.get(WarningCase, case_id)
-    if case is None or not case.household.village_code.startswith(prefix):
+    if case is None or not area_scope_of(prefix).covers(case.household.village_code):
         raise CaseNotFound("没有这个预警 / no such warning case")
     return case
 

@@ -7,13 +7,14 @@ in `server/access/policy.py`; monitoring queries want it as a prefix of village 
 
 from __future__ import annotations
 
-from server.access.policy import scope_of, town_of
+from server.access.policy import Scope, area_scope, scope_of, town_of
 from server.access.viewer import WEB, Viewer
 
 __all__ = [
     "COUNTY_CODE",
     "area_code_of",
     "area_prefix",
+    "area_scope_of",
     "narrow",
     "town_of",
 ]
@@ -45,3 +46,9 @@ def narrow(prefix: str, requested: str | None) -> str:
 def area_code_of(prefix: str) -> str:
     """The 12-digit code of the area a prefix stands for (county 440233 → 440233000000)."""
     return prefix.ljust(12, "0") if len(prefix) in (6, 9) else prefix
+
+
+def area_scope_of(prefix: str) -> Scope:
+    """The access policy's scope of the area a prefix stands for: what monitoring's queries
+    filter with (`access.sql.village_in_scope`) and check with (`Scope.covers`)."""
+    return area_scope(area_code_of(prefix))

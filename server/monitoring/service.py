@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Float, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from server.access.sql import village_in_scope
 from server.areas.models import Area
 from server.core.clock import china_midnight
 from server.ingest.models import SubmissionAttachment, SubmissionVersion
@@ -31,7 +32,7 @@ from server.monitoring.rules import (
     StatusChange,
     VisitFacts,
 )
-from server.monitoring.scope import COUNTY_CODE, town_of
+from server.monitoring.scope import COUNTY_CODE, area_scope_of, town_of
 from server.monitoring.settings import (
     MonitoringSettings,
     SettingsError,
@@ -166,7 +167,7 @@ def monthly_overview(
 
 
 def _in_scope(prefix: str, duty: Duty):  # type: ignore[no-untyped-def]
-    in_area = Household.village_code.startswith(prefix, autoescape=True)
+    in_area = village_in_scope(Household.village_code, area_scope_of(prefix))
     return in_area if duty is None else and_(in_area, duty)
 
 
