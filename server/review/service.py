@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, exists, literal, select
 from sqlalchemy.orm import Session
 
-from server.access.policy import covers, permits, scope_of
+from server.access.policy import area_scope, covers, permits, scope_of
 from server.access.sql import village_in_scope
 from server.access.viewer import web_viewer
 from server.areas.service import list_areas, this_year
@@ -144,11 +144,10 @@ def _filtered(query, filters: QueueFilter, state):  # type: ignore[no-untyped-de
     v = SubmissionVersion
     if filters.form:
         query = query.where(Form.xml_form_id == filters.form)
-    if filters.village:
-        query = query.where(v.village_code == filters.village)
-    elif filters.town:
+    if filters.village or filters.town:
+        # A filter inside the viewer's scope (the queue's query is already scoped).
         query = query.where(
-            v.village_code.between(filters.town[:9] + "000", filters.town[:9] + "999")
+            village_in_scope(v.village_code, area_scope(filters.village or filters.town))
         )
     if filters.since:
         query = query.where(v.received_at >= china_midnight(filters.since))
