@@ -7,11 +7,9 @@ result is a `PrintJob` that `printing.render` turns into a PDF.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -27,12 +25,12 @@ from server.core import clock
 from server.core.clock import Month
 from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
 from server.forms.models import FormVersion
+from server.forms.service import code_labels
 from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
 from server.ingest.normalize import normalize
 from server.printing import documents, schemas
 from server.printing.digest import content_digest, verification
 from server.printing.models import ArchiveNumber
-from server.printing.render import EXPORTS_DIR
 from server.registry.models import (
     AssistanceMeasure,
     HelperAssignment,
@@ -72,11 +70,6 @@ class VerifyResult:
     kind_title: str
     ident: str
     matches: bool
-
-
-@cache
-def labels() -> documents.Labels:
-    return json.loads((EXPORTS_DIR / "labels.json").read_text(encoding="utf-8"))
 
 
 # --- access and lookups ------------------------------------------------------------------------
@@ -271,7 +264,7 @@ def household_archive_data(session: Session, household: Household, base_url: str
         events=schemas.event_out.dump(events, many=True),
         house_photo=_ref(index, household.source_version_id, photo),
         head_signature=_ref(index, household.source_version_id, signature),
-        labels=labels(),
+        labels=code_labels(session),
     )
     return data | {
         "verify": verification(data, kind="household", ident=household.code, base_url=base_url)
@@ -400,6 +393,7 @@ def work_forms_data(
     for visit in visits:
         by_household[visit.household_id].append(_visit_record(visit, per_visit[visit.id], index))
     area = area_names(session, households[0].village_code) if households else {}
+    labels = code_labels(session)
     forms = []
     for household in households:
         data = documents.work_form(
@@ -409,7 +403,7 @@ def work_forms_data(
             else area_names(session, household.village_code),
             month=month,
             visits=by_household[household.id],
-            labels=labels(),
+            labels=labels,
         )
         ident = f"{household.code}_{month}"
         forms.append(
@@ -464,7 +458,7 @@ def event_report_data(session: Session, event: MajorEvent, base_url: str) -> dic
         schemas.household_out.dump(household),
         record,
         area=area_names(session, household.village_code),
-        labels=labels(),
+        labels=code_labels(session),
     )
     return data | {
         "verify": verification(data, kind="event", ident=str(event.id), base_url=base_url)
