@@ -136,11 +136,10 @@ def _household_fields(household: Record, labels: Labels) -> Record:
 
 
 def _member_row(member: Record, labels: Labels) -> Record:
-    details = member.get("details") or {}
-    health = labels_of(labels, "health", details.get("health"))
-    if details.get("disability_grade"):
-        health += f"（{label(labels, 'disability_grade', details['disability_grade'])}）"
-    schooling = label(labels, "schooling", details.get("schooling"))
+    health = labels_of(labels, "health", member.get("health"))
+    if member.get("disability_grade"):
+        health += f"（{label(labels, 'disability_grade', member['disability_grade'])}）"
+    schooling = label(labels, "schooling", member.get("schooling"))
     return {
         "name": member["name"],
         "id_number": member.get("id_number") or "",
@@ -148,11 +147,11 @@ def _member_row(member: Record, labels: Labels) -> Record:
         "sex": label(labels, "sex", member.get("sex")),
         "birth_date": member.get("birth_date") or "",
         "health": health,
-        "education": schooling or label(labels, "education", details.get("education")),
-        "labour": label(labels, "labour", details.get("labour")),
-        "work": label(labels, "work_status", details.get("work_status")),
-        "insurance": labels_of(labels, "insurance", details.get("insurance")),
-        "benefits": labels_of(labels, "benefits", details.get("benefits")),
+        "education": schooling or label(labels, "education", member.get("education")),
+        "labour": label(labels, "labour", member.get("labour")),
+        "work": label(labels, "work_status", member.get("work_status")),
+        "insurance": labels_of(labels, "insurance", member.get("insurance")),
+        "benefits": labels_of(labels, "benefits", member.get("benefits")),
     }
 
 

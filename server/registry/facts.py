@@ -43,6 +43,8 @@ class MemberFacts:
     labour: str | None
     work_status: str | None
     insurance: tuple[str, ...]
+    sex: str | None = None
+    benefits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,6 +226,8 @@ def _members(session: Session, household_id: int, seen: frozenset[str]) -> tuple
             labour=details.get("labour"),
             work_status=details.get("work_status"),
             insurance=tuple(details.get("insurance") or ()),
+            sex=person.sex,
+            benefits=tuple(details.get("benefits") or ()),
         )
         for relation, details, person in rows
     )

@@ -127,7 +127,8 @@ def test_archive_record_prints_income_risks_helper_history_and_visit_months():
                 "id_number": "440233197503120015",
                 "relation": "01",
                 "sex": "male",
-                "details": {"health": ["disability"], "disability_grade": "3"},
+                "health": ["disability"],
+                "disability_grade": "3",
             }
         ],
         helpers=[
