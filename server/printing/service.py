@@ -25,13 +25,12 @@ from server.auth.models import WebUser
 from server.core import clock
 from server.core.clock import Month
 from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
-from server.forms.models import FormVersion
 from server.forms.service import code_labels
-from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
-from server.ingest.normalize import normalize
+from server.ingest.models import Blob, SubmissionAttachment
 from server.printing import documents, schemas
 from server.printing.digest import content_digest, verification
 from server.printing.models import ArchiveNumber
+from server.registry.facts import IdentificationFiles
 from server.registry.models import (
     AssistanceMeasure,
     Household,
@@ -247,8 +246,7 @@ def household_archive_data(
         raise RecordNotFound(f"找不到农户 {household.code} / no household {household.code}")
     hid = household.id
     visits = session.scalars(select(Visit).where(Visit.household_id == hid))
-    photo, signature = _identification_files(session, household.source_version_id)
-    index = _attachment_index(session, [household.source_version_id or 0])
+    house_photo, head_signature = _identification_refs(session, record.identification_files)
     data = documents.household_archive(
         schemas.household_out.dump(household),
         area=area_names(session, household.village_code),
@@ -262,8 +260,8 @@ def household_archive_data(
         ),
         visits=schemas.visit_out.dump(visits, many=True),
         events=schemas.event_out.dump(record.events, many=True),
-        house_photo=_ref(index, household.source_version_id, photo),
-        head_signature=_ref(index, household.source_version_id, signature),
+        house_photo=house_photo,
+        head_signature=head_signature,
         labels=code_labels(session),
     )
     return data | {
@@ -271,21 +269,13 @@ def household_archive_data(
     }
 
 
-def _identification_files(session: Session, version_id: int | None) -> tuple[str | None, ...]:
-    """The house photo and head signature file names, read again from the identification."""
-    if version_id is None:
+def _identification_refs(session: Session, files: IdentificationFiles | None) -> tuple[Any, Any]:
+    """The house photo and head signature the identification named, with their stored files."""
+    if files is None:
         return None, None
-    row = session.execute(
-        select(SubmissionVersion.xml, FormVersion)
-        .join(FormVersion, FormVersion.id == SubmissionVersion.form_version_id)
-        .where(SubmissionVersion.id == version_id)
-    ).first()
-    if row is None:
-        return None, None
-    identification = normalize(row[0], row[1].schema).identification
-    if identification is None:
-        return None, None
-    return identification.house_photo, identification.head_signature
+    index = _attachment_index(session, [files.version_id])
+    version = files.version_id
+    return _ref(index, version, files.house_photo), _ref(index, version, files.head_signature)
 
 
 def _audit_print(

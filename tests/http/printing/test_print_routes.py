@@ -95,6 +95,7 @@ def test_household_archive_record_prints_the_identification_in_full(client, sess
     ):
         assert value in text, value
     assert re.search(r"第\s*1\s*页\s*共\s*2\s*页", text)
+    assert "未采集住房照片" not in text and "照片未上传" not in text  # the house photo, stored
     _assert_no_codes(text)
     _assert_archival(response.data, "户档案")
     disposition = response.headers["Content-Disposition"]
