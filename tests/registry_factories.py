@@ -61,21 +61,11 @@ def _blob(session: Session, content: bytes) -> str:
     return sha
 
 
-def add_visit(
-    session: Session,
-    household: Household,
-    form_version: FormVersion,
-    *,
-    visited_on: date,
-    photos: list[bytes | None],
-    signature: bytes | None,
-    number: int = 1,
-) -> Visit:
-    """A visit with its source version; a `None` photo is named but never arrived."""
+def add_version(session: Session, form_version: FormVersion, xml: bytes) -> SubmissionVersion:
+    """A processed submission version of `form_version` with this XML."""
     submission = Submission(form_id=form_version.form_id)
     session.add(submission)
     session.flush()
-    xml = f"<data id='assistance_visit'><n>{uuid.uuid4()}</n></data>".encode()
     version = SubmissionVersion(
         submission_id=submission.id,
         form_id=form_version.form_id,
@@ -87,27 +77,41 @@ def add_visit(
     )
     session.add(version)
     session.flush()
+    return version
+
+
+def attach(session: Session, version: SubmissionVersion, name: str, content: bytes | None) -> None:
+    """An attachment the version declared; `None`: named, but it never arrived."""
+    sha = _blob(session, content) if content is not None else None
+    session.add(
+        SubmissionAttachment(
+            version_id=version.id, filename=name, blob_sha256=sha, is_declared=True
+        )
+    )
+
+
+def add_visit(
+    session: Session,
+    household: Household,
+    form_version: FormVersion,
+    *,
+    visited_on: date,
+    photos: list[bytes | None],
+    signature: bytes | None,
+    number: int = 1,
+) -> Visit:
+    """A visit with its source version; a `None` photo is named but never arrived."""
+    xml = f"<data id='assistance_visit'><n>{uuid.uuid4()}</n></data>".encode()
+    version = add_version(session, form_version, xml)
     names = []
     for n, content in enumerate(photos):
         name = f"17649{version.id:05d}{n:03d}.jpg"
         names.append(name)
-        sha = _blob(session, content) if content is not None else None
-        session.add(
-            SubmissionAttachment(
-                version_id=version.id, filename=name, blob_sha256=sha, is_declared=True
-            )
-        )
+        attach(session, version, name, content)
     signature_name = None
     if signature is not None:
         signature_name = f"17649{version.id:05d}900.png"
-        session.add(
-            SubmissionAttachment(
-                version_id=version.id,
-                filename=signature_name,
-                blob_sha256=_blob(session, signature),
-                is_declared=True,
-            )
-        )
+        attach(session, version, signature_name, signature)
     visit = Visit(
         household_id=household.id,
         source_version_id=version.id,

@@ -1,9 +1,11 @@
 """Print data for the archive documents, built from schema-dumped registry records. Pure.
 
 Input: plain dicts as `printing.schemas` dumps them (dates as ISO strings, money as strings,
-photos as `{"name", "sha256"}` with `sha256` None when the file never arrived) and the choice
-labels from `exports/labels.json`. Output: plain dicts the Jinja templates in `exports/` print
-as they are, so a template never queries anything and never decides anything.
+photos as `{"name", "sha256"}` with `sha256` None when the file never arrived) and the labels of
+every code (`core.labels`, the forms' choice lists merged in by `forms.service.code_labels`:
+the labels the pages show). Prints are Chinese documents: a code prints as its Chinese label,
+an amount as `core.numbers.money` writes it. Output: plain dicts the Jinja templates in
+`exports/` print as they are, so a template never queries anything and never decides anything.
 Images are named `attachment:photo/<sha256>` or `attachment:signature/<sha256>`; the renderer's
 URL fetcher resolves exactly those (and `exports/` assets), nothing else.
 No Flask, SQLAlchemy, clock or files here.
@@ -14,8 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from server.core.clock import Month
+from server.core.labels import Labels
+from server.core.numbers import count, money
 
-Labels = dict[str, dict[str, str]]
 Record = dict[str, Any]
 
 INCOME_ROWS = (
@@ -31,13 +34,16 @@ MIN_VISITS_PER_MONTH = 2  # 新扶办〔2020〕4号: at least two visits a month
 
 
 def label(labels: Labels, list_name: str, code: str | None) -> str:
-    if code is None or code == "":
-        return ""
-    return labels.get(list_name, {}).get(str(code), str(code))
+    return labels.of(list_name, code, "zh")
 
 
 def labels_of(labels: Labels, list_name: str, codes: list[str] | None) -> str:
-    return "、".join(label(labels, list_name, c) for c in codes or [])
+    return labels.join(list_name, codes, "zh")
+
+
+def amount(value: str | None) -> str:
+    """Money as dumped (a decimal string, or None) → `28,000.00`."""
+    return "" if value is None or value == "" else money(value)
 
 
 def date_zh(iso: str | None) -> str:
@@ -125,16 +131,15 @@ def _household_fields(household: Record, labels: Labels) -> Record:
         "identified_on": date_zh(household.get("identified_on")),
         "natural_village": household.get("natural_village") or "",
         "address": household.get("address") or "",
-        "member_count": household.get("member_count") or len(household.get("members") or []),
+        "member_count": count(household.get("member_count") or len(household.get("members") or [])),
     }
 
 
 def _member_row(member: Record, labels: Labels) -> Record:
-    details = member.get("details") or {}
-    health = labels_of(labels, "health", details.get("health"))
-    if details.get("disability_grade"):
-        health += f"（{label(labels, 'disability_grade', details['disability_grade'])}）"
-    schooling = label(labels, "schooling", details.get("schooling"))
+    health = labels_of(labels, "health", member.get("health"))
+    if member.get("disability_grade"):
+        health += f"（{label(labels, 'disability_grade', member['disability_grade'])}）"
+    schooling = label(labels, "schooling", member.get("schooling"))
     return {
         "name": member["name"],
         "id_number": member.get("id_number") or "",
@@ -142,19 +147,19 @@ def _member_row(member: Record, labels: Labels) -> Record:
         "sex": label(labels, "sex", member.get("sex")),
         "birth_date": member.get("birth_date") or "",
         "health": health,
-        "education": schooling or label(labels, "education", details.get("education")),
-        "labour": label(labels, "labour", details.get("labour")),
-        "work": label(labels, "work_status", details.get("work_status")),
-        "insurance": labels_of(labels, "insurance", details.get("insurance")),
-        "benefits": labels_of(labels, "benefits", details.get("benefits")),
+        "education": schooling or label(labels, "education", member.get("education")),
+        "labour": label(labels, "labour", member.get("labour")),
+        "work": label(labels, "work_status", member.get("work_status")),
+        "insurance": labels_of(labels, "insurance", member.get("insurance")),
+        "benefits": labels_of(labels, "benefits", member.get("benefits")),
     }
 
 
 def _income_rows(household: Record) -> Record:
     income = household.get("income") or {}
     return {
-        "rows": [(title, income.get(key) or "") for key, title in INCOME_ROWS],
-        "per_capita_net": household.get("per_capita_net_income") or "",
+        "rows": [(title, amount(income.get(key))) for key, title in INCOME_ROWS],
+        "per_capita_net": amount(household.get("per_capita_net_income")),
         "note": income.get("note") or "",
     }
 
@@ -178,7 +183,7 @@ def _measure_row(measure: Record, labels: Labels) -> Record:
         "family": label(labels, "measure_family", measure["family"]),
         "detail": measure.get("detail") or "",
         "status": label(labels, "measure_status", measure.get("status")),
-        "amount": measure.get("amount") or "",
+        "amount": amount(measure.get("amount")),
     }
 
 
@@ -214,7 +219,7 @@ def work_form(
             "head_name": household["head_name"],
             "type": label(labels, "household_type", household["household_type"]),
             "kind": label(labels, "household_kind", household["household_kind"]),
-            "member_count": household.get("member_count") or "",
+            "member_count": count(household.get("member_count")),
             "address": household.get("address") or "",
         },
         "visit_count": len(ordered),
@@ -257,13 +262,8 @@ def _visit_block(visit: Record, number: int, labels: Labels) -> Record:
 
 
 def _indicator_cell(indicator: Record, labels: Labels) -> Record:
-    code = indicator["code"]
-    if code.startswith("bayou:"):
-        name = label(labels, "bayou", code.removeprefix("bayou:"))
-    else:
-        name = label(labels, "indicator", code)
     return {
-        "name": name,
+        "name": labels.indicator(indicator["code"], "zh"),
         "state": label(labels, "indicator_state", indicator["state"]),
         "not_met": indicator["state"] == "not_met",
         "detail": indicator.get("detail") or "",
@@ -299,7 +299,7 @@ def event_report(household: Record, event: Record, *, area: Record, labels: Labe
             "member": details.get("member_name") or "",
             "member_relation": label(labels, "relation", details.get("member_relation")),
             "description": details.get("description") or "",
-            "estimated_cost": event.get("estimated_cost") or "",
+            "estimated_cost": amount(event.get("estimated_cost")),
             "situation": labels_of(labels, "situation", details.get("situation")),
             "situation_detail": details.get("situation_detail") or "",
             "help_needed": details.get("help_needed") or "",

@@ -34,12 +34,21 @@ class HouseholdOut(Schema):
 
 
 class MemberOut(Schema):
+    """A member as the registry's read API gives it (registry.facts.MemberFacts)."""
+
     name = fields.String()
     id_number = fields.String(allow_none=True)
     relation = fields.String(allow_none=True)
     sex = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
-    details = fields.Dict()
+    health = fields.List(fields.String())
+    disability_grade = fields.String(allow_none=True)
+    schooling = fields.String(allow_none=True)
+    education = fields.String(allow_none=True)
+    labour = fields.String(allow_none=True)
+    work_status = fields.String(allow_none=True)
+    insurance = fields.List(fields.String())
+    benefits = fields.List(fields.String())
 
 
 class HelperOut(Schema):

@@ -7,11 +7,10 @@ result is a `PrintJob` that `printing.render` turns into a PDF.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -19,31 +18,31 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.access.policy import covers, permits, town_of
-from server.access.viewer import OPERATOR, web_viewer
+from server.access.viewer import OPERATOR, Viewer, web_viewer
 from server.areas.models import Area
 from server.audit.service import record
 from server.auth.models import WebUser
 from server.core import clock
 from server.core.clock import Month
 from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
-from server.forms.models import FormVersion
-from server.ingest.models import Blob, SubmissionAttachment, SubmissionVersion
-from server.ingest.normalize import normalize
+from server.forms.service import code_labels
+from server.ingest.models import Blob, SubmissionAttachment
 from server.printing import documents, schemas
 from server.printing.digest import content_digest, verification
 from server.printing.models import ArchiveNumber
-from server.printing.render import EXPORTS_DIR
+from server.registry.facts import IdentificationFiles
 from server.registry.models import (
     AssistanceMeasure,
-    HelperAssignment,
     Household,
     IndicatorObservation,
     MajorEvent,
-    Membership,
-    Person,
     Visit,
 )
-from server.registry.queries import find_household
+from server.registry.queries import (
+    find_household,
+    find_visible_household,
+    get_household_record,
+)
 
 KIND_TITLES = {"household": "户档案", "work-form": "帮扶工作表", "event": "重大变故事项报告单"}
 
@@ -74,11 +73,6 @@ class VerifyResult:
     matches: bool
 
 
-@cache
-def labels() -> documents.Labels:
-    return json.loads((EXPORTS_DIR / "labels.json").read_text(encoding="utf-8"))
-
-
 # --- access and lookups ------------------------------------------------------------------------
 
 
@@ -90,24 +84,42 @@ class PrintingUser(Protocol):
     department: str | None
 
 
-def check_access(user: PrintingUser | None, village_code: str) -> None:
-    """`user` None is the operator at the command line.
+def viewer_of(user: PrintingUser | None) -> Viewer:
+    """`user` None is the operator at the command line."""
+    return OPERATOR if user is None else web_viewer(user)
 
-    Prints are for the area roles (they carry every section of a record, full ID numbers on
-    the archive record): department viewers get 403. A village outside the user's area is a
-    404, as everywhere in the workspace, so record codes cannot be probed.
-    """
-    viewer = OPERATOR if user is None else web_viewer(user)
+
+def _require_print(viewer: Viewer) -> None:
+    """Prints are for the area roles (they carry every section of a record, full ID numbers on
+    the archive record): department viewers get 403."""
     if not permits(viewer, "print"):
         raise AccessDenied(
             "部门查看账号不能打印档案（含全部内容与完整身份证号）/ department viewers may not "
             "print archive records (they show every section and full ID numbers)"
         )
+
+
+def check_access(user: PrintingUser | None, village_code: str) -> None:
+    """May `user` print a record of this village? A village outside the user's area is a 404,
+    as everywhere in the workspace, so record codes cannot be probed."""
+    viewer = viewer_of(user)
+    _require_print(viewer)
     if not covers(viewer, village_code):
         raise RecordNotFound(f"找不到 {village_code} 的档案 / no such record in your area")
 
 
+def get_printable_household(session: Session, viewer: Viewer, code: str) -> Household:
+    """The household a viewer prints: 403 for a department viewer; 404 when there is none with
+    this code in the viewer's reach (the registry's one visibility rule)."""
+    _require_print(viewer)
+    household = find_visible_household(session, viewer, code, today=clock.today())
+    if household is None:
+        raise RecordNotFound(f"找不到农户 {code} / no household {code} in your area")
+    return household
+
+
 def get_household(session: Session, code: str) -> Household:
+    """Any household by code (the public verify page, which shows no personal data)."""
     household = find_household(session, code)
     if household is None:
         raise RecordNotFound(f"找不到农户 {code} / no household {code}")
@@ -224,75 +236,46 @@ def image_shas(data: Any) -> set[str]:
 # --- household archive record ------------------------------------------------------------------
 
 
-def household_archive_data(session: Session, household: Household, base_url: str) -> dict:
+def household_archive_data(
+    session: Session, viewer: Viewer, household: Household, base_url: str
+) -> dict:
+    """The archive record of a household the viewer may print. Its members, helpers, measures
+    and events are the registry's record of it (registry.queries), as the household page's."""
+    record = get_household_record(session, viewer, household.code, today=clock.today())
+    if record is None:  # the caller found it in the viewer's reach: only a race gets here
+        raise RecordNotFound(f"找不到农户 {household.code} / no household {household.code}")
     hid = household.id
-    members = session.execute(
-        select(Membership, Person)
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.household_id == hid, Membership.ended_at.is_(None))
-        .order_by(Membership.position)
-    ).all()
-    member_rows = [
-        schemas.member_out.dump(
-            {
-                "name": p.name,
-                "id_number": p.id_number,
-                "relation": m.relation,
-                "sex": p.sex,
-                "birth_date": p.birth_date,
-                "details": m.details,
-            }
-        )
-        for m, p in members
-    ]
-    helpers = session.scalars(
-        select(HelperAssignment)
-        .where(HelperAssignment.household_id == hid)
-        .order_by(HelperAssignment.started_on, HelperAssignment.id)
-    )
-    measures = session.scalars(
-        select(AssistanceMeasure)
-        .where(AssistanceMeasure.household_id == hid)
-        .order_by(AssistanceMeasure.recorded_on, AssistanceMeasure.id)
-    )
     visits = session.scalars(select(Visit).where(Visit.household_id == hid))
-    events = session.scalars(
-        select(MajorEvent).where(MajorEvent.household_id == hid).order_by(MajorEvent.id)
-    )
-    photo, signature = _identification_files(session, household.source_version_id)
-    index = _attachment_index(session, [household.source_version_id or 0])
+    house_photo, head_signature = _identification_refs(session, record.identification_files)
     data = documents.household_archive(
         schemas.household_out.dump(household),
         area=area_names(session, household.village_code),
-        members=member_rows,
-        helpers=schemas.helper_out.dump(helpers, many=True),
-        measures=schemas.measure_out.dump(measures, many=True),
+        members=schemas.member_out.dump(record.members, many=True),
+        # on paper in the order they happened (the registry lists them as recorded)
+        helpers=schemas.helper_out.dump(
+            sorted(record.helpers, key=lambda h: h.started_on or date.min), many=True
+        ),
+        measures=schemas.measure_out.dump(
+            sorted(record.measures, key=lambda m: m.recorded_on or date.min), many=True
+        ),
         visits=schemas.visit_out.dump(visits, many=True),
-        events=schemas.event_out.dump(events, many=True),
-        house_photo=_ref(index, household.source_version_id, photo),
-        head_signature=_ref(index, household.source_version_id, signature),
-        labels=labels(),
+        events=schemas.event_out.dump(record.events, many=True),
+        house_photo=house_photo,
+        head_signature=head_signature,
+        labels=code_labels(session),
     )
     return data | {
         "verify": verification(data, kind="household", ident=household.code, base_url=base_url)
     }
 
 
-def _identification_files(session: Session, version_id: int | None) -> tuple[str | None, ...]:
-    """The house photo and head signature file names, read again from the identification."""
-    if version_id is None:
+def _identification_refs(session: Session, files: IdentificationFiles | None) -> tuple[Any, Any]:
+    """The house photo and head signature the identification named, with their stored files."""
+    if files is None:
         return None, None
-    row = session.execute(
-        select(SubmissionVersion.xml, FormVersion)
-        .join(FormVersion, FormVersion.id == SubmissionVersion.form_version_id)
-        .where(SubmissionVersion.id == version_id)
-    ).first()
-    if row is None:
-        return None, None
-    identification = normalize(row[0], row[1].schema).identification
-    if identification is None:
-        return None, None
-    return identification.house_photo, identification.head_signature
+    index = _attachment_index(session, [files.version_id])
+    version = files.version_id
+    return _ref(index, version, files.house_photo), _ref(index, version, files.head_signature)
 
 
 def _audit_print(
@@ -324,10 +307,10 @@ def print_household_archive(
     base_url: str,
     operator: str | None = None,
 ) -> PrintJob:
-    household = get_household(session, code)
-    check_access(user, household.village_code)
+    viewer = viewer_of(user)
+    household = get_printable_household(session, viewer, code)
     _audit_print(session, user, "household_archive", code, household.village_code, operator)
-    data = household_archive_data(session, household, base_url)
+    data = household_archive_data(session, viewer, household, base_url)
     return _job(
         session,
         "household_archive.html",
@@ -400,6 +383,7 @@ def work_forms_data(
     for visit in visits:
         by_household[visit.household_id].append(_visit_record(visit, per_visit[visit.id], index))
     area = area_names(session, households[0].village_code) if households else {}
+    labels = code_labels(session)
     forms = []
     for household in households:
         data = documents.work_form(
@@ -409,7 +393,7 @@ def work_forms_data(
             else area_names(session, household.village_code),
             month=month,
             visits=by_household[household.id],
-            labels=labels(),
+            labels=labels,
         )
         ident = f"{household.code}_{month}"
         forms.append(
@@ -438,8 +422,7 @@ def print_work_form(
     operator: str | None = None,
 ) -> PrintJob:
     check_month(month)
-    household = get_household(session, code)
-    check_access(user, household.village_code)
+    household = get_printable_household(session, viewer_of(user), code)
     _audit_print(session, user, "work_form", f"{code} {month}", household.village_code, operator)
     data = work_forms_data(session, [household], month, base_url)[0]
     return _job(
@@ -464,7 +447,7 @@ def event_report_data(session: Session, event: MajorEvent, base_url: str) -> dic
         schemas.household_out.dump(household),
         record,
         area=area_names(session, household.village_code),
-        labels=labels(),
+        labels=code_labels(session),
     )
     return data | {
         "verify": verification(data, kind="event", ident=str(event.id), base_url=base_url)
@@ -543,7 +526,9 @@ def verify(session: Session, *, kind: str, ident: str, digest: str, base_url: st
     if kind not in KIND_TITLES:
         raise RecordNotFound(f"未知的档案类型 {kind} / unknown record kind")
     if kind == "household":
-        data = household_archive_data(session, get_household(session, ident), base_url)
+        # The digest is of the whole record, as the area roles print it.
+        household = get_household(session, ident)
+        data = household_archive_data(session, OPERATOR, household, base_url)
     elif kind == "work-form":
         code, _, month = ident.rpartition("_")
         check_month(month)

@@ -158,6 +158,7 @@ def _identify(
     household.per_capita_net_income = record.income.per_capita_net
     household.member_count = max(len(record.members), 1)
     household.source_version_id = version_id
+    household.files = {"house_photo": record.house_photo, "head_signature": record.head_signature}
     session.flush()
     issues = _replace_members(session, household, record, version_id)
     _update_helpers(session, household, record, version_id, record.identified_on or received_on)

@@ -43,6 +43,8 @@ class MemberFacts:
     labour: str | None
     work_status: str | None
     insurance: tuple[str, ...]
+    sex: str | None = None
+    benefits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,15 @@ class VisitFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class IdentificationFiles:
+    """The files the household's identification named, as stored when it was applied."""
+
+    version_id: int  # the identification (submission version) whose attachments they are
+    house_photo: str | None  # attachment file names
+    head_signature: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class HouseholdRecord:
     """One household with the sections its viewer may see (`sections`); the rest is empty."""
 
@@ -103,3 +114,5 @@ class HouseholdRecord:
     measures: tuple[MeasureFacts, ...] = ()
     events: tuple[EventFacts, ...] = ()
     visits: tuple[VisitFacts, ...] = ()  # newest first
+    # Shown on the archive print only: None without the `print` section or an identification.
+    identification_files: IdentificationFiles | None = None

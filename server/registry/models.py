@@ -88,6 +88,9 @@ class Household(Base):
     source_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("submission_versions.id", ondelete="RESTRICT"), index=True
     )
+    # The files that identification named: house_photo, head_signature (attachment file names
+    # of source_version_id), stored when it was applied, as visits keep theirs.
+    files: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[created_at]
     updated_at: Mapped[datetime | None]
 

@@ -26,6 +26,7 @@ from server.registry.facts import (
     HelperFacts,
     HouseholdRecord,
     HouseholdSummary,
+    IdentificationFiles,
     MeasureFacts,
     MemberFacts,
     ObservationFacts,
@@ -181,9 +182,9 @@ def get_household_record(
     session: Session, viewer: Viewer, code: str, *, today: date
 ) -> HouseholdRecord | None:
     """A household with every section the viewer may see, if it may see the household."""
-    query = select(*_SUMMARY, Household.head_phone).where(
-        Household.code == code, visible_households(viewer, today=today)
-    )
+    query = select(
+        *_SUMMARY, Household.head_phone, Household.source_version_id, Household.files
+    ).where(Household.code == code, visible_households(viewer, today=today))
     row = session.execute(query).first()
     if row is None:
         return None
@@ -201,7 +202,16 @@ def get_household_record(
         measures=_measures(session, hid) if "measures" in seen else (),
         events=_events(session, hid) if "events" in seen else (),
         visits=_visits(session, hid) if "visits" in seen else (),
+        identification_files=_identification_files(row.source_version_id, row.files)
+        if "print" in seen
+        else None,
     )
+
+
+def _identification_files(version_id: int | None, files: dict) -> IdentificationFiles | None:
+    if version_id is None:
+        return None
+    return IdentificationFiles(version_id, files.get("house_photo"), files.get("head_signature"))
 
 
 def _members(session: Session, household_id: int, seen: frozenset[str]) -> tuple[MemberFacts, ...]:
@@ -226,6 +236,8 @@ def _members(session: Session, household_id: int, seen: frozenset[str]) -> tuple
             labour=details.get("labour"),
             work_status=details.get("work_status"),
             insurance=tuple(details.get("insurance") or ()),
+            sex=person.sex,
+            benefits=tuple(details.get("benefits") or ()),
         )
         for relation, details, person in rows
     )

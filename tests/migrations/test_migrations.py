@@ -19,8 +19,9 @@ from server import migrate
 from server.db import make_engine
 from server.forms.cli import XLSFORMS_DIR
 from server.forms.compile import compile_xlsform
+from server.ingest.normalize import normalize
 from server.models import Base
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import DATA, POSTGRES_ADMIN_URL
 from tests.live import fresh_database
 
 
@@ -306,3 +307,130 @@ def test_households_already_stored_get_their_status_history(backend: str, tmp_pa
         ("H-3", "pending_review", "2025-06-03", False),
         ("H-4", "monitored", "2025-06-04", False),  # never went through the chain
     ]
+
+
+_SUBMISSIONS = sa.table(
+    "submissions",
+    sa.column("id", sa.Integer),
+    sa.column("form_id", sa.Integer),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
+_SUBMISSION_VERSIONS = sa.table(
+    "submission_versions",
+    *(
+        sa.column(name, sa.Integer)
+        for name in ("id", "submission_id", "form_id", "form_version_id")
+    ),
+    *(sa.column(name, sa.String) for name in ("instance_id", "xml_sha256", "processing_state")),
+    sa.column("xml", sa.LargeBinary),
+    sa.column("is_current", sa.Boolean),
+    sa.column("received_at", sa.DateTime(timezone=True)),
+)
+_IDENTIFICATION = DATA / "instances" / "household_archive.xml"
+
+
+def _identifications() -> dict[str, bytes]:
+    """The county's identification as Collect sends it, and as it may arrive: a signature not
+    taken, and no file question answered at all."""
+    sent = _IDENTIFICATION.read_bytes()
+    no_signature = sent.replace(
+        b"<head_signature>1764380000456.png</head_signature>", b"<head_signature />"
+    )
+    assert no_signature != sent
+    nothing = re.sub(rb"<evidence>.*</evidence>", b"<evidence />", sent)
+    assert nothing != sent
+    return {"H-1": sent, "H-2": no_signature, "H-3": nothing}
+
+
+def test_households_already_stored_get_their_identifications_files(backend: str, tmp_path: Path):
+    """8507bd033f00: the house photo and head signature an identification named are stored
+    with its household, read from the stored XML as intake's normalisation reads them."""
+    form = compile_xlsform(
+        (XLSFORMS_DIR / "household_archive.xlsx").read_bytes(), file_name="household_archive.xlsx"
+    )
+    identifications = _identifications()
+    now = datetime.now(UTC)
+    with fresh_database(backend, tmp_path, POSTGRES_ADMIN_URL) as url:
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine, "9667c70240ba")
+            with engine.begin() as connection:
+                connection.execute(
+                    _FORMS.insert().values(
+                        id=1, xml_form_id="household_archive", title="户识别", created_at=now
+                    )
+                )
+                connection.execute(
+                    _VERSIONS.insert().values(
+                        id=1,
+                        form_id=1,
+                        version=form.version,
+                        title="户识别",
+                        xform=form.xform,
+                        xform_md5=form.md5,
+                        schema_json=json.loads(json.dumps(form.schema.to_dict())),
+                        media_files=[],
+                        source_name="household_archive.xlsx",
+                        source_sha256="0" * 64,
+                        warnings=[],
+                        published_at=now,
+                    )
+                )
+                for number, (code, xml) in enumerate(identifications.items(), start=1):
+                    connection.execute(
+                        _SUBMISSIONS.insert().values(id=number, form_id=1, created_at=now)
+                    )
+                    connection.execute(
+                        _SUBMISSION_VERSIONS.insert().values(
+                            id=number,
+                            submission_id=number,
+                            form_id=1,
+                            form_version_id=1,
+                            instance_id=f"uuid:{number}",
+                            xml=xml,
+                            xml_sha256="0" * 64,
+                            processing_state="processed",
+                            is_current=True,
+                            received_at=now,
+                        )
+                    )
+                    _insert_household(connection, code, source_version_id=number)
+                _insert_household(connection, "H-4", source_version_id=None)  # no form: demo data
+            migrate.upgrade(engine, "8507bd033f00")
+            with engine.connect() as connection:
+                files = dict(connection.execute(text("SELECT code, files FROM households")).all())
+            migrate.downgrade(engine, "9667c70240ba")
+            with engine.connect() as connection:
+                columns = {c["name"] for c in sa.inspect(connection).get_columns("households")}
+        finally:
+            engine.dispose()
+    files = {code: json.loads(v) if isinstance(v, str) else v for code, v in files.items()}
+    assert files == {
+        "H-1": {"house_photo": "1764380000123.jpg", "head_signature": "1764380000456.png"},
+        "H-2": {"house_photo": "1764380000123.jpg", "head_signature": None},
+        "H-3": {"house_photo": None, "head_signature": None},
+        "H-4": {},
+    }
+    for code, xml in identifications.items():  # the frozen reading agrees with intake's
+        identification = normalize(xml, form.schema).identification
+        expected = {
+            "house_photo": identification.house_photo,
+            "head_signature": identification.head_signature,
+        }
+        assert files[code] == expected, code
+    assert "files" not in columns
+
+
+def _insert_household(
+    connection: sa.Connection, code: str, *, source_version_id: int | None
+) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO households (code, village_code, head_name, household_type, "
+            "household_kind, member_count, is_demo, status, risk_causes, income, "
+            "source_version_id, created_at) VALUES (:code, '440233100201', '张三', "
+            "'marginal_at_risk', 'ordinary', 1, false, 'pending_review', '[]', '{}', "
+            ":source, CURRENT_TIMESTAMP)"
+        ),
+        {"code": code, "source": source_version_id},
+    )

@@ -148,6 +148,8 @@ def test_an_identification_creates_a_household_pending_review(session, county):
     assert household.status == "pending_review"
     assert household.code == "H440233100201-0003"  # two demo households exist in 梁坝村
     assert household.per_capita_net_income == Decimal("5000.00")
+    # the identification's files, kept for its archive print
+    assert household.files == {"house_photo": "house.jpg", "head_signature": "sign.png"}
     members = rows(session, Membership, household_id=household.id)
     assert [(m.position, m.relation, m.person.id_number) for m in members] == [
         (0, "01", HEAD_ID),
@@ -167,11 +169,14 @@ def test_an_edit_replaces_what_the_edited_version_produced(session, county):
     v1 = version(session, "uuid:id-1")
     apply(session, identification(), v1)
     v2 = version(session, "uuid:id-2")
-    edited = identification(members=identification().members[:1], head_name="赵大明")
+    edited = identification(
+        members=identification().members[:1], head_name="赵大明", house_photo=None
+    )
     apply(session, edited, v2, replaces=v1)
     (household,) = rows(session, Household, head_id_number=HEAD_ID)
     assert household.head_name == "赵大明"
     assert household.source_version_id == v2
+    assert household.files == {"house_photo": None, "head_signature": "sign.png"}
     assert rows(session, Membership, source_version_id=v1) == []
     assert len(rows(session, Membership, household_id=household.id)) == 1
     assert rows(session, IndicatorObservation, source_version_id=v1) == []

@@ -20,6 +20,13 @@ from tests.http.web.helpers import login
 from tests.http.web.language import chinese_runs, latin_words
 
 KEEP = os.environ.get("FANGFAN_KEEP_PDFS")  # a folder: keep the PDFs to look at them
+# A stored code as it would print unlabelled: `marginal_at_risk`, `bayou:road`, or one of the
+# one-word codes the test submissions answer.
+SNAKE_CODE = re.compile(r"\b[a-z]+(?:[_:][a-z0-9]+)+\b")
+WORD_CODES = re.compile(
+    r"\b(male|female|head|ordinary|illness|disability|chronic|healthy|primary|weak|farming|"
+    r"spring|open|handling|closed|planned|completed|monitored|met|yes|no|none|phone)\b"
+)
 
 
 def _get(client, url: str, name: str):  # type: ignore[no-untyped-def]
@@ -30,6 +37,10 @@ def _get(client, url: str, name: str):  # type: ignore[no-untyped-def]
         Path(KEEP).mkdir(exist_ok=True)
         pdf.save(response.data, Path(KEEP) / name)
     return response
+
+
+def _assert_no_codes(text: str) -> None:
+    assert not SNAKE_CODE.findall(text) and not WORD_CODES.findall(text), text
 
 
 def _assert_archival(data: bytes, title_part: str) -> None:
@@ -77,13 +88,15 @@ def test_household_archive_record_prints_the_identification_in_full(client, sess
         "李梅",
         "边缘易致贫户",
         "梁坝村三组12号",
-        "6566.83",
+        "6,566.83",
         "因病",
         "王书记",
         "新丰县农业农村局",
     ):
         assert value in text, value
     assert re.search(r"第\s*1\s*页\s*共\s*2\s*页", text)
+    assert "未采集住房照片" not in text and "照片未上传" not in text  # the house photo, stored
+    _assert_no_codes(text)
     _assert_archival(response.data, "户档案")
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment; filename=household-archive-H440233100201-")
@@ -111,14 +124,22 @@ def test_work_form_prints_each_visit_with_a_missing_photo_marked(client, village
         "村委会归档（盖章）",
     ):
         assert value in text, value
+    _assert_no_codes(text)
 
 
 def test_event_report_prints_the_reported_event(client, village):
     login(client, village.users["sam"])
     response = _get(client, f"/print/events/{village.event_id}/report.pdf", "event.pdf")
     text = pdf.text(response.data)
-    for value in ("重大变故事项报告单", "重大意外伤害", "务农时摔伤致腿部骨折", "25000.75", "民政"):
+    for value in (
+        "重大变故事项报告单",
+        "重大意外伤害",
+        "务农时摔伤致腿部骨折",
+        "25,000.75",
+        "民政",
+    ):
         assert value in text, value
+    _assert_no_codes(text)
     _assert_archival(response.data, "重大变故")
 
 

@@ -53,3 +53,13 @@ def test_every_role_duty_and_audit_action_the_server_keeps_has_its_labels():
         assert set(words.of_list(list_name)) == set(codes), list_name
     assert words.of("audit_action", "login_failed", "en") == "Failed login"
     assert words.of("web_role", "county_admin", "en") == "County administrator"
+
+
+def test_an_indicator_of_the_eight_essentials_reads_as_the_group_and_the_forms_item():
+    words = vocabulary().with_lists(
+        {"bayou": {"road": {"zh": "有路通自然村", "en": "Has a road to the hamlet"}}}
+    )
+    assert words.indicator("bayou:road") == "八有：有路通自然村"
+    assert words.indicator("bayou:road", "en") == "Eight essentials: Has a road to the hamlet"
+    assert words.indicator("bayou:all") == "八有：全部达到"
+    assert words.indicator("medical") == "基本医疗有保障"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 
-from server.config import REPO_ROOT
+from server.core.labels import vocabulary
 from server.printing import binder, documents
 from server.printing.digest import verification
 from tests import pdf
 
-LABELS = json.loads((REPO_ROOT / "exports" / "labels.json").read_text(encoding="utf-8"))
+LABELS = vocabulary()
 AREA = {
     "village_code": "440233100201",
     "county_name": "新丰县",

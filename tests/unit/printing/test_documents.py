@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from server.config import REPO_ROOT
+from server.core.labels import vocabulary
 from server.printing import documents
 from server.printing.digest import content_digest, verification, verify_path
 from server.printing.pagination import PartLayout, chunks, first_pages, front_matter_pages
 
-LABELS = json.loads((REPO_ROOT / "exports" / "labels.json").read_text(encoding="utf-8"))
+
+def _zh(**items: str) -> dict[str, dict[str, str]]:
+    return {code: {"zh": zh, "en": code} for code, zh in items.items()}
+
+
+# The server's vocabulary with a few of the county forms' choice lists merged in, as
+# forms.service.code_labels merges them.
+LABELS = vocabulary().with_lists(
+    {
+        "visitor_role": _zh(contact_helper="帮扶联系人"),
+        "visit_mode": _zh(in_home="入户走访"),
+        "met_person": _zh(head="户主本人"),
+        "change_category": _zh(health="健康状况"),
+        "measure_family": _zh(employment="就业帮扶", industry="产业帮扶"),
+        "bayou": _zh(road="有路通自然村"),
+        "relation": _zh(**{"01": "01 本人（户主）"}),
+        "sex": _zh(male="男"),
+        "health": _zh(disability="残疾"),
+        "disability_grade": _zh(**{"3": "三级"}),
+        "risk_cause": _zh(illness="因病", disability="因残"),
+        "event_type": _zh(major_injury="重大意外伤害"),
+    }
+)
 AREA = {
     "village_code": "440233100201",
     "county_name": "新丰县",
@@ -65,12 +85,12 @@ def test_work_form_labels_codes_orders_visits_and_marks_what_is_missing():
     first = form["visits"][0]
     assert first["visitor_role"] == "帮扶联系人" and first["mode"] == "入户走访"
     assert first["indicators"][0] == {
-        "name": "基本医疗保障",
+        "name": "基本医疗有保障",
         "state": "未达标",
         "not_met": True,
         "detail": "未签约家庭医生",
     }
-    assert first["indicators"][1]["name"] == "有路通自然村"
+    assert first["indicators"][1]["name"] == "八有：有路通自然村"
     assert first["photos"] == [
         {"missing": False, "name": "5.jpg", "src": f"attachment:photo/{5:064x}"}
     ]
@@ -107,7 +127,8 @@ def test_archive_record_prints_income_risks_helper_history_and_visit_months():
                 "id_number": "440233197503120015",
                 "relation": "01",
                 "sex": "male",
-                "details": {"health": ["disability"], "disability_grade": "3"},
+                "health": ["disability"],
+                "disability_grade": "3",
             }
         ],
         helpers=[
@@ -133,7 +154,9 @@ def test_archive_record_prints_income_risks_helper_history_and_visit_months():
     assert record["members"][0]["id_number"] == "440233197503120015"
     assert record["members"][0]["health"] == "残疾（三级）"
     assert record["risk"] == {"causes": "因病、因残", "main": "因病", "description": ""}
-    assert record["income"]["rows"][0] == ("工资性收入", "12000.50")
+    assert record["income"]["rows"][0] == ("工资性收入", "12,000.50")
+    assert record["income"]["rows"][1] == ("生产经营性收入", "")
+    assert record["income"]["per_capita_net"] == "6,566.83"
     assert [h["period"] for h in record["helpers"]] == [
         "2026年3月1日—2026年9月30日",
         "2026年10月1日—至今",
@@ -141,6 +164,26 @@ def test_archive_record_prints_income_risks_helper_history_and_visit_months():
     assert record["visit_summary"]["months"] == [("2026年10月", 1, True), ("2026年11月", 2, False)]
     assert record["house_photo"] is None
     assert record["head_signature"]["src"] == "attachment:signature/" + "ab" * 32
+
+
+def test_amounts_print_as_money_and_codes_under_their_chinese_labels():
+    event = {
+        "id": 7,
+        "event_type": "major_injury",
+        "occurred_on": "2026-11-02",
+        "estimated_cost": "28000.0",
+        "status": "open",
+        "details": {"member_relation": "01", "departments": ["civil_affairs"]},
+    }
+    report = documents.event_report(HOUSEHOLD, event, area=AREA, labels=LABELS)["event"]
+    assert report["estimated_cost"] == "28,000.00"
+    assert (report["type"], report["status"]) == ("重大意外伤害", "待处理")
+    assert report["member_relation"] == "01 本人（户主）"
+    measures = [{"family": "industry", "status": "completed", "detail": "鸡苗", "amount": "1500"}]
+    block = documents.work_form(
+        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(3, measures=measures)], labels=LABELS
+    )["visits"][0]
+    assert block["measures"][0]["amount"] == "1,500.00"
 
 
 def test_binder_cover_counts_visits_and_lists_households_below_two_visits():
