@@ -13,11 +13,13 @@ No Flask, SQLAlchemy, clock or files here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from server.core.clock import Month
 from server.core.labels import Labels
 from server.core.numbers import count, money
+from server.monitoring.rules import VisitTally
 
 Record = dict[str, Any]
 
@@ -30,7 +32,6 @@ INCOME_ROWS = (
     ("rigid_spending", "刚性支出（扣除）"),
 )
 NEXT_STEP_STATUSES = ("planned", "in_progress")
-MIN_VISITS_PER_MONTH = 2  # 新扶办〔2020〕4号: at least two visits a month
 
 
 def label(labels: Labels, list_name: str, code: str | None) -> str:
@@ -83,6 +84,7 @@ def household_archive(
     helpers: list[Record],
     measures: list[Record],
     visits: list[Record],
+    tallies: Mapping[str, VisitTally],
     events: list[Record],
     house_photo: Record | None,
     head_signature: Record | None,
@@ -103,7 +105,7 @@ def household_archive(
         },
         "helpers": [_helper_row(h, labels) for h in helpers],
         "measures": [_measure_row(m, labels) for m in measures],
-        "visit_summary": _visit_summary(visits),
+        "visit_summary": _visit_summary(visits, tallies),
         "events": [
             {
                 "type": label(labels, "event_type", e["event_type"]),
@@ -187,16 +189,15 @@ def _measure_row(measure: Record, labels: Labels) -> Record:
     }
 
 
-def _visit_summary(visits: list[Record]) -> Record:
+def _visit_summary(visits: list[Record], tallies: Mapping[str, VisitTally]) -> Record:
+    """All visits, and per month (`YYYY-MM`) the visits counted and required by the
+    monitoring rule (monitoring.rules.visit_tally: the dashboard's count)."""
     dated = sorted(v["visited_on"] for v in visits if v.get("visited_on"))
-    months: dict[str, int] = {}
-    for day in dated:
-        months[day[:7]] = months.get(day[:7], 0) + 1
     return {
         "count": len(visits),
         "first": date_zh(dated[0]) if dated else "",
         "last": date_zh(dated[-1]) if dated else "",
-        "months": [(month_zh(m), n, n < MIN_VISITS_PER_MONTH) for m, n in sorted(months.items())],
+        "months": [(month_zh(m), t.done, t.required, t.below) for m, t in sorted(tallies.items())],
     }
 
 
@@ -204,8 +205,16 @@ def _visit_summary(visits: list[Record]) -> Record:
 
 
 def work_form(
-    household: Record, *, area: Record, month: str, visits: list[Record], labels: Labels
+    household: Record,
+    *,
+    area: Record,
+    month: str,
+    visits: list[Record],
+    tally: VisitTally,
+    labels: Labels,
 ) -> Record:
+    """The month's visits as recorded; `tally` counts them by the monitoring rule (a phone
+    call counts only where the settings say so) against the visits the household owed."""
     ordered = sorted(visits, key=lambda v: (v.get("visited_on") or "", v["id"]))
     return {
         "kind": "work-form",
@@ -223,7 +232,9 @@ def work_form(
             "address": household.get("address") or "",
         },
         "visit_count": len(ordered),
-        "below_minimum": len(ordered) < MIN_VISITS_PER_MONTH,
+        "visits_counted": tally.done,
+        "visits_required": tally.required,
+        "below_minimum": tally.below,
         "visits": [_visit_block(v, n, labels) for n, v in enumerate(ordered, start=1)],
     }
 
@@ -328,7 +339,12 @@ def binder_cover(area: Record, *, month: str, forms: list[Record]) -> Record:
         "household_count": len(forms),
         "visit_count": sum(f["visit_count"] for f in forms),
         "below_minimum": [
-            {"head_name": f["household"]["head_name"], "visits": f["visit_count"]} for f in below
+            {
+                "head_name": f["household"]["head_name"],
+                "visits": f["visits_counted"],
+                "required": f["visits_required"],
+            }
+            for f in below
         ],
         "entries": [
             {
@@ -336,7 +352,8 @@ def binder_cover(area: Record, *, month: str, forms: list[Record]) -> Record:
                 "anchor": anchor_of(f),
                 "head_name": f["household"]["head_name"],
                 "archive_no": f["archive_no"],
-                "visits": f["visit_count"],
+                "visits": f["visits_counted"],
+                "required": f["visits_required"],
                 "below_minimum": f["below_minimum"],
             }
             for n, f in enumerate(forms, start=1)

@@ -27,6 +27,8 @@ from server.core.clock import Month
 from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
 from server.forms.service import code_labels
 from server.ingest.models import Blob, SubmissionAttachment
+from server.monitoring.rules import VisitTally
+from server.monitoring.service import visit_tallies
 from server.printing import documents, schemas
 from server.printing.digest import content_digest, verification
 from server.printing.models import ArchiveNumber
@@ -245,7 +247,7 @@ def household_archive_data(
     if record is None:  # the caller found it in the viewer's reach: only a race gets here
         raise RecordNotFound(f"找不到农户 {household.code} / no household {household.code}")
     hid = household.id
-    visits = session.scalars(select(Visit).where(Visit.household_id == hid))
+    visits = list(session.scalars(select(Visit).where(Visit.household_id == hid)))
     house_photo, head_signature = _identification_refs(session, record.identification_files)
     data = documents.household_archive(
         schemas.household_out.dump(household),
@@ -259,6 +261,7 @@ def household_archive_data(
             sorted(record.measures, key=lambda m: m.recorded_on or date.min), many=True
         ),
         visits=schemas.visit_out.dump(visits, many=True),
+        tallies=_monthly_tallies(session, hid, [v.visited_on for v in visits if v.visited_on]),
         events=schemas.event_out.dump(record.events, many=True),
         house_photo=house_photo,
         head_signature=head_signature,
@@ -267,6 +270,21 @@ def household_archive_data(
     return data | {
         "verify": verification(data, kind="household", ident=household.code, base_url=base_url)
     }
+
+
+def _monthly_tallies(
+    session: Session, household_id: int, days: list[date]
+) -> dict[str, VisitTally]:
+    """Each month from the first visit to the last (a month without one included: it is the
+    month that owed most), counted by the monitoring rule."""
+    if not days:
+        return {}
+    months, month = [], Month.of(min(days))
+    while month <= Month.of(max(days)):
+        months.append(month.first)
+        month = month.next()
+    tallies = visit_tallies(session, [household_id], months)
+    return {f"{m:%Y-%m}": tally for (_, m), tally in tallies.items()}
 
 
 def _identification_refs(session: Session, files: IdentificationFiles | None) -> tuple[Any, Any]:
@@ -384,6 +402,7 @@ def work_forms_data(
         by_household[visit.household_id].append(_visit_record(visit, per_visit[visit.id], index))
     area = area_names(session, households[0].village_code) if households else {}
     labels = code_labels(session)
+    tallies = visit_tallies(session, ids, [first])
     forms = []
     for household in households:
         data = documents.work_form(
@@ -393,6 +412,9 @@ def work_forms_data(
             else area_names(session, household.village_code),
             month=month,
             visits=by_household[household.id],
+            # No tally: no settings in force that month, so nothing was owed.
+            tally=tallies.get((household.id, first))
+            or VisitTally(len(by_household[household.id]), 0),
             labels=labels,
         )
         ident = f"{household.code}_{month}"

@@ -101,7 +101,7 @@ def test_binder_in_parts_numbers_every_page_of_the_whole_binder(session, county)
     assert "本月无走访记录" in pages[result.page_numbers["hh-H440233100201-0102"] - 1]
     broken_text = "".join(pages[result.page_numbers["hh-H440233100201-0103"] - 1 :])
     assert broken_text.count("照片未上传") == 2
-    assert "走访少于两次的户" in pages[0]
+    assert "走访次数不足的户" in pages[0]
     info = pdf.info(data)
     assert info["Title"] == "梁坝村 2026年11月 帮扶工作表汇编"
     assert 'pdfaid:part="3"' in info["_xmp"]

@@ -120,7 +120,8 @@ def test_work_form_prints_each_visit_with_a_missing_photo_marked(client, village
         "医疗费用缺口约3万元",
         "照片未上传",
         "1764900000222.jpg",
-        "少于每月两次",
+        "1 次（计入 1 次，应走访 2 次）",
+        "走访次数不足",
         "村委会归档（盖章）",
     ):
         assert value in text, value

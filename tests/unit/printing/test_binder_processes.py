@@ -6,6 +6,7 @@ import io
 import re
 
 from server.core.labels import vocabulary
+from server.monitoring.rules import VisitTally
 from server.printing import binder, documents
 from server.printing.digest import verification
 from tests import pdf
@@ -29,7 +30,9 @@ def _forms(count: int) -> list[dict]:
             "household_kind": "ordinary",
             "archive_no": f"440233100201-2026-{n:04d}",
         }
-        data = documents.work_form(household, area=AREA, month="2026-11", visits=[], labels=LABELS)
+        data = documents.work_form(
+            household, area=AREA, month="2026-11", visits=[], tally=VisitTally(0, 2), labels=LABELS
+        )
         forms.append(
             data
             | {

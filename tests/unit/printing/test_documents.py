@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.core.labels import vocabulary
+from server.monitoring.rules import VisitTally
 from server.printing import documents
 from server.printing.digest import content_digest, verification, verify_path
 from server.printing.pagination import PartLayout, chunks, first_pages, front_matter_pages
@@ -79,7 +80,12 @@ def visit(n: int, **overrides):  # type: ignore[no-untyped-def]
 
 def test_work_form_labels_codes_orders_visits_and_marks_what_is_missing():
     form = documents.work_form(
-        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(20), visit(5)], labels=LABELS
+        HOUSEHOLD,
+        area=AREA,
+        month="2026-11",
+        visits=[visit(20), visit(5)],
+        tally=VisitTally(2, 2),
+        labels=LABELS,
     )
     assert [v["visited_on"] for v in form["visits"]] == ["2026年11月5日", "2026年11月20日"]
     first = form["visits"][0]
@@ -101,8 +107,24 @@ def test_work_form_labels_codes_orders_visits_and_marks_what_is_missing():
 
 
 def test_a_month_without_visits_is_flagged_below_the_minimum():
-    form = documents.work_form(HOUSEHOLD, area=AREA, month="2026-02", visits=[], labels=LABELS)
+    form = documents.work_form(
+        HOUSEHOLD, area=AREA, month="2026-02", visits=[], tally=VisitTally(0, 2), labels=LABELS
+    )
     assert form["visits"] == [] and form["below_minimum"] and form["month_zh"] == "2026年2月"
+
+
+def test_the_work_form_counts_by_the_monitoring_rule_not_by_the_visits_printed():
+    """Two visits printed, one of them a phone call the settings do not count: below."""
+    form = documents.work_form(
+        HOUSEHOLD,
+        area=AREA,
+        month="2026-11",
+        visits=[visit(5), visit(9, mode="phone")],
+        tally=VisitTally(1, 2),
+        labels=LABELS,
+    )
+    assert (form["visit_count"], form["visits_counted"], form["visits_required"]) == (2, 1, 2)
+    assert form["below_minimum"]
 
 
 def test_next_steps_are_the_measures_still_planned_or_in_progress():
@@ -111,7 +133,12 @@ def test_next_steps_are_the_measures_still_planned_or_in_progress():
         {"family": "industry", "status": "completed", "detail": "发放鸡苗"},
     ]
     block = documents.work_form(
-        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(3, measures=measures)], labels=LABELS
+        HOUSEHOLD,
+        area=AREA,
+        month="2026-11",
+        visits=[visit(3, measures=measures)],
+        tally=VisitTally(1, 2),
+        labels=LABELS,
     )["visits"][0]
     assert [m["detail"] for m in block["next_steps"]] == ["推荐就业"]
     assert [m["family"] for m in block["measures"]] == ["就业帮扶", "产业帮扶"]
@@ -147,6 +174,7 @@ def test_archive_record_prints_income_risks_helper_history_and_visit_months():
             {"visited_on": "2026-11-05"},
             {"visited_on": "2026-11-20"},
         ],
+        tallies={"2026-11": VisitTally(2, 2), "2026-10": VisitTally(1, 2)},
         house_photo=None,
         head_signature={"name": "h.png", "sha256": "ab" * 32},
         labels=LABELS,
@@ -161,7 +189,10 @@ def test_archive_record_prints_income_risks_helper_history_and_visit_months():
         "2026年3月1日—2026年9月30日",
         "2026年10月1日—至今",
     ]
-    assert record["visit_summary"]["months"] == [("2026年10月", 1, True), ("2026年11月", 2, False)]
+    assert record["visit_summary"]["months"] == [
+        ("2026年10月", 1, 2, True),
+        ("2026年11月", 2, 2, False),
+    ]
     assert record["house_photo"] is None
     assert record["head_signature"]["src"] == "attachment:signature/" + "ab" * 32
 
@@ -181,31 +212,42 @@ def test_amounts_print_as_money_and_codes_under_their_chinese_labels():
     assert report["member_relation"] == "01 本人（户主）"
     measures = [{"family": "industry", "status": "completed", "detail": "鸡苗", "amount": "1500"}]
     block = documents.work_form(
-        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(3, measures=measures)], labels=LABELS
+        HOUSEHOLD,
+        area=AREA,
+        month="2026-11",
+        visits=[visit(3, measures=measures)],
+        tally=VisitTally(1, 2),
+        labels=LABELS,
     )["visits"][0]
     assert block["measures"][0]["amount"] == "1,500.00"
 
 
-def test_binder_cover_counts_visits_and_lists_households_below_two_visits():
+def test_binder_cover_counts_visits_and_lists_households_below_the_required_visits():
     forms = [
         documents.work_form(
             HOUSEHOLD | {"code": f"H{n}", "head_name": name},
             area=AREA,
             month="2026-11",
             visits=visits,
+            tally=VisitTally(len(visits), 2),
             labels=LABELS,
         )
         for n, (name, visits) in enumerate([("甲", [visit(1), visit(2)]), ("乙", [])])
     ]
     cover = documents.binder_cover(AREA, month="2026-11", forms=forms)
     assert (cover["household_count"], cover["visit_count"]) == (2, 2)
-    assert cover["below_minimum"] == [{"head_name": "乙", "visits": 0}]
+    assert cover["below_minimum"] == [{"head_name": "乙", "visits": 0, "required": 2}]
     assert [e["anchor"] for e in cover["entries"]] == ["hh-H0", "hh-H1"]
 
 
 def test_the_digest_changes_with_any_printed_value_and_ignores_the_verify_block():
     form = documents.work_form(
-        HOUSEHOLD, area=AREA, month="2026-11", visits=[visit(5)], labels=LABELS
+        HOUSEHOLD,
+        area=AREA,
+        month="2026-11",
+        visits=[visit(5)],
+        tally=VisitTally(1, 2),
+        labels=LABELS,
     )
     digest = content_digest(form)
     assert len(digest) == 12
