@@ -98,9 +98,7 @@ def report(obj, month, output) -> None:  # type: ignore[no-untyped-def]
             kind="monthly_report",
             what=str(month),
             fmt=fmt,
-            export_filter=ExportFilter(
-                scope=scope_of(OPERATOR), masker=masker(OPERATOR, EXPORT)
-            ),
+            export_filter=ExportFilter(scope=scope_of(OPERATOR), masker=masker(OPERATOR, EXPORT)),
             operator=command_line_operator(),
         )
         context = monthly_report(
