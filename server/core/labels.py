@@ -18,6 +18,7 @@ from functools import cache
 from importlib.resources import files
 
 LANGUAGES = ("zh", "en")
+BAYOU = "bayou:"  # an 八有 item's indicator code: bayou:<item of the forms' list `bayou`>
 # list name → code → {"zh": …, "en": …}
 Lists = Mapping[str, Mapping[str, Mapping[str, str]]]
 
@@ -39,6 +40,15 @@ class Labels:
         return ("、" if lang == "zh" else ", ").join(
             self.of(list_name, code, lang) for code in (codes or ())
         )
+
+    def indicator(self, code: str | None, lang: str = "zh") -> str:
+        """An indicator code: `food` from the list `indicator`; an 八有 item `bayou:road` as
+        八有：有路通自然村 (the group, then the item under the forms' own list `bayou`)."""
+        if code and code.startswith(BAYOU) and code != f"{BAYOU}all":
+            group = self.of("indicator_group", "bayou", lang)
+            colon = "：" if lang == "zh" else ": "
+            return f"{group}{colon}{self.of('bayou', code.removeprefix(BAYOU), lang)}"
+        return self.of("indicator", code, lang)
 
     def options(self, list_name: str, lang: str = "zh") -> list[tuple[str, str]]:
         """(code, label) of a list in its own order: choices for a filter or a form."""

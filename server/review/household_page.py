@@ -32,7 +32,6 @@ from server.registry.facts import (
 if TYPE_CHECKING:  # the review's own rows, read here, never handed to a template
     from server.review.models import ApprovalCase
 
-BAYOU = "bayou:"  # an 八有 item's indicator code: bayou:<item of the forms' list `bayou`>
 MIN_PUBLICITY_DAYS = 5  # typical village publicity (domain.md §1.3 step 5); a warning only
 # The household statuses from which the village may propose, and what it proposes.
 _PROPOSABLE = {"pending_review": "inclusion", "rejected": "inclusion", "monitored": "elimination"}
@@ -223,12 +222,8 @@ class _Words:
         return self.labels.join(list_name, codes, self.lang)
 
     def indicator(self, code: str) -> str:
-        """`bayou:road` → 八有：有路通自然村 (the item under the forms' own `bayou` list)."""
-        if code.startswith(BAYOU) and code != f"{BAYOU}all":
-            group = self("indicator_group", "bayou")
-            colon = "：" if self.lang == "zh" else ": "
-            return f"{group}{colon}{self('bayou', code.removeprefix(BAYOU))}"
-        return self("indicator", code)
+        """`bayou:road` → 八有：有路通自然村 (core.labels)."""
+        return self.labels.indicator(code, self.lang)
 
 
 def _day(value: date | None) -> str:
