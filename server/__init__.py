@@ -37,7 +37,6 @@ def create_app(config: Config | None = None) -> Flask:
     from server.admin import views as admin_views
     from server.auth import login_limit
     from server.auth import views as auth_views
-    from server.auth.decorators import current_web_user
     from server.auth.web_session import WebSessionInterface
     from server.config import Config
     from server.exports import views as export_views
@@ -77,6 +76,5 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(blueprint)
     i18n.init_app(app)
     security_headers.init_app(app)  # after the last blueprint (i18n's)
-    app.jinja_env.globals["current_web_user"] = current_web_user
     app.jinja_env.globals["signed_in"] = signed_in
     return app

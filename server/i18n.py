@@ -58,11 +58,6 @@ def code_labels() -> Labels:
     return g.code_labels
 
 
-def t(zh: str, en: str) -> str:
-    """Both texts in place: being replaced by gettext (`_`) template by template."""
-    return en if current_language() == "en" else zh
-
-
 def label(list_name: str, code: str | None) -> str:
     return code_labels().of(list_name, code, current_language())
 
@@ -117,5 +112,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["cntime"] = china_time
     app.jinja_env.globals.update(
-        t=t, current_language=current_language, label=label, label_join=label_join
+        current_language=current_language, label=label, label_join=label_join
     )

@@ -41,14 +41,14 @@ class Labels:
             self.of(list_name, code, lang) for code in (codes or ())
         )
 
-    def indicator(self, code: str, lang: str = "zh") -> str:
-        """An indicator's name: `bayou:road` → 八有：有路通自然村 (the group, then the item of
-        the forms' own `bayou` list); `bayou:all` and the other indicators from `indicator`."""
-        item = code.removeprefix(BAYOU)
-        if item == code or item == "all":
-            return self.of("indicator", code, lang)
-        colon = "：" if lang == "zh" else ": "
-        return f"{self.of('indicator_group', 'bayou', lang)}{colon}{self.of('bayou', item, lang)}"
+    def indicator(self, code: str | None, lang: str = "zh") -> str:
+        """An indicator code: `food` from the list `indicator`; an 八有 item `bayou:road` as
+        八有：有路通自然村 (the group, then the item under the forms' own list `bayou`)."""
+        if code and code.startswith(BAYOU) and code != f"{BAYOU}all":
+            group = self.of("indicator_group", "bayou", lang)
+            colon = "：" if lang == "zh" else ": "
+            return f"{group}{colon}{self.of('bayou', code.removeprefix(BAYOU), lang)}"
+        return self.of("indicator", code, lang)
 
     def options(self, list_name: str, lang: str = "zh") -> list[tuple[str, str]]:
         """(code, label) of a list in its own order: choices for a filter or a form."""

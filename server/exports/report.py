@@ -17,17 +17,16 @@ from openpyxl.styles import Font
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from server.access.policy import MASKED
 from server.core.clock import Month
 from server.exports.writers import xlsx_row
-from server.monitoring.cases import REASON_LABELS
+from server.forms.service import code_labels
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of
 from server.monitoring.service import area_name, monthly_overview
+from server.monitoring.words import Words, chinese, reason_text
 from server.printing import render as printing_render
-from server.registry.models import HOUSEHOLD_STATUS_LABELS, HOUSEHOLD_TYPE_LABELS
 
-TYPE_LABELS = HOUSEHOLD_TYPE_LABELS
-STATUS_LABELS = HOUSEHOLD_STATUS_LABELS
 AREA_HEADERS = [
     "区域 Area",
     "代码 Code",
@@ -82,6 +81,9 @@ def monthly_report(
     )
     homes = villages.households
     names = {r.code: r.name for r in villages.rows}
+    labels = code_labels(session)
+    words = Words(labels, "zh", chinese)  # the report is in Chinese (its headers say English)
+    statuses = [code for code, _label in labels.options("household_status")]
     return {
         "month": Month.of(month).zh,
         "month_code": str(Month.of(month)),
@@ -94,13 +96,14 @@ def monthly_report(
             "effective_from": towns.settings.effective_from.isoformat(),
         },
         "total": _area(towns.total),
+        "status_labels": [words("household_status", s) for s in statuses],
         "by_type": [
             [
-                TYPE_LABELS.get(t, t),
-                *(towns.total.by_type_status[(t, s)] for s in STATUS_LABELS),
+                label,
+                *(towns.total.by_type_status[(t, s)] for s in statuses),
                 towns.total.by_type[t],
             ]
-            for t in TYPE_LABELS
+            for t, label in labels.options("household_type")
         ],
         "towns": [_area(r) for r in towns.rows],
         "villages": [_area(r) for r in villages.rows],
@@ -109,10 +112,8 @@ def monthly_report(
                 homes[w.household_id].code,
                 homes[w.household_id].head_name,
                 names.get(homes[w.household_id].village_code, ""),
-                "；".join(
-                    f"{REASON_LABELS.get(r.code, r.code).split(' / ')[0]} {r.detail}"
-                    for r in w.reasons
-                ),
+                # reasons carry no personal data; a detail that does is masked all the same
+                "；".join(reason_text(r, words, MASKED) for r in w.reasons),
             ]
             for w in villages.warnings
         ],
@@ -154,7 +155,7 @@ def render_xlsx(context: dict) -> bytes:
         ),
         (
             "类别 By type",
-            ["监测类别 Type", *STATUS_LABELS.values(), "合计 Total"],
+            ["监测类别 Type", *context["status_labels"], "合计 Total"],
             context["by_type"],
         ),
         ("各镇 Towns", AREA_HEADERS, context["towns"]),
@@ -205,7 +206,6 @@ def render_html(context: dict) -> str:
         "monthly_report.html",
         **context,
         area_headers=AREA_HEADERS,
-        status_labels=list(STATUS_LABELS.values()),
     )
 
 

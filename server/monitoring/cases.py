@@ -1,4 +1,5 @@
-"""Early-warning cases and major-event handling: the writes of monitoring (never commits).
+"""Early-warning cases and major-event handling: the writes of monitoring (never commits; the
+pages read cases through `service.list_cases`).
 
 `open_warning_cases` is idempotent: running it twice for a month opens no second case and
 refreshes the reasons of cases still open. A case moves open → checked (home check) →
@@ -10,25 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.access.sql import village_in_scope
 from server.core import clock
 from server.core.errors import DomainError
 from server.monitoring.models import DECISIONS, WarningCase
 from server.monitoring.scope import area_scope_of
 from server.monitoring.service import monthly_overview, settings_for
 from server.registry.models import Household, MajorEvent
-
-REASON_LABELS = {
-    "visits_below": "走访次数不足 / too few visits",
-    "indicator_regressed": "指标由达标变为未达标 / indicator regressed",
-    "indicator_not_met_twice": "指标连续两个月未达标 / not met two months running",
-    "income_below": "人均纯收入低于监测标准 / income below the threshold",
-    "event_open": "重大变故待处理 / major event open",
-    "event_overdue": "重大变故逾期未响应 / major event overdue",
-}
 
 
 class CaseError(DomainError):
@@ -75,30 +66,6 @@ def open_warning_cases(session: Session, *, month: date, prefix: str, today: dat
             refreshed += 1
     session.flush()
     return SyncReport(opened, refreshed)
-
-
-def list_cases(
-    session: Session,
-    *,
-    prefix: str,
-    month: date | None = None,
-    open_only: bool = False,
-    duty: ColumnElement[bool] | None = None,
-) -> list[WarningCase]:
-    """The warning cases of households in `prefix` (and concerning the viewer's `duty`)."""
-    query = (
-        select(WarningCase)
-        .join(Household, Household.id == WarningCase.household_id)
-        .where(village_in_scope(Household.village_code, area_scope_of(prefix)))
-        .order_by(WarningCase.check_due_on, WarningCase.id)
-    )
-    if duty is not None:
-        query = query.where(duty)
-    if month is not None:
-        query = query.where(WarningCase.month == month.replace(day=1))
-    if open_only:
-        query = query.where(WarningCase.status != "closed")
-    return list(session.scalars(query))
 
 
 def get_case(session: Session, case_id: int, *, prefix: str) -> WarningCase:

@@ -18,11 +18,14 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Float, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from server.access.policy import indicator_codes, sections
 from server.access.sql import village_in_scope
+from server.access.viewer import Viewer
 from server.areas.models import Area
 from server.core.clock import china_midnight
 from server.ingest.models import SubmissionAttachment, SubmissionVersion
 from server.monitoring import rules
+from server.monitoring.facts import CaseFacts, HouseholdDetail, VisitLine
 from server.monitoring.models import WarningCase
 from server.monitoring.rules import (
     EventFacts,
@@ -48,6 +51,7 @@ from server.registry.models import (
     Person,
     Visit,
 )
+from server.registry.queries import find_visible_summary
 from server.registry.status import status_changes
 
 # The viewer's duty over households (registry/queries.concerns_duty); None: the whole area.
@@ -617,57 +621,118 @@ def _photo_hashes(session: Session, files: dict[int, dict]) -> dict[int, tuple[s
 
 
 # ---------------------------------------------------------------------------------------------
-# One household (the last level of the drill-down)
-
-
-@dataclass(frozen=True)
-class HouseholdDetail:
-    household: Household
-    visits: list[tuple[Visit, list[str]]]  # newest first, with the items not met at each
-    flags: list[rules.Flag]
-    cases: list[WarningCase]
+# One household (the last level of the drill-down), and warning cases as the pages list them
 
 
 def household_detail(
-    session: Session, *, code: str, prefix: str, month: date, duty: Duty = None
+    session: Session, viewer: Viewer, *, code: str, month: date, today: date
 ) -> HouseholdDetail | None:
-    """The household's last 12 months of visits, this month's signals and its cases; None when
-    it does not exist or is outside the scope (so an outside code looks like a missing one)."""
-    household = session.scalars(
-        select(Household).where(Household.code == code, _in_scope(prefix, duty))
-    ).first()
-    if household is None:
+    """The household's last 12 months of visits, this month's signals and its cases, of the
+    sections the viewer may see; None when it does not exist or the viewer may not see it (the
+    registry's one visibility rule: area and duty), so an outside code looks like a missing one."""
+    found = find_visible_summary(session, viewer, code, today=today)
+    if found is None:
         return None
+    seen = sections(viewer)
     since = rules.last_months(month, 12)[0]
-    visits = list(
-        session.scalars(
-            select(Visit)
-            .where(Visit.household_id == household.id, Visit.visited_on >= since)
-            .order_by(Visit.visited_on.desc(), Visit.id.desc())
-        )
+    income = (
+        session.scalar(select(Household.per_capita_net_income).where(Household.id == found.id))
+        if "income" in seen
+        else None
     )
+    flags = (
+        tuple(
+            f
+            for f in visit_signals(session, month=month, prefix=found.village_code)
+            if f.household_id == found.id
+        )
+        if "visits" in seen
+        else ()
+    )
+    cases = list_cases(session, prefix=found.village_code, household_id=found.id)
+    return HouseholdDetail(
+        household=found,
+        village_name=area_name(session, found.village_code),
+        sections=seen,
+        income=income,
+        visits=_visit_lines(session, viewer, found.id, since),
+        flags=flags,
+        cases=tuple(sorted(cases, key=lambda c: c.month, reverse=True)),
+    )
+
+
+def _visit_lines(
+    session: Session, viewer: Viewer, household_id: int, since: date
+) -> tuple[VisitLine, ...]:
+    """Visits since `since`, newest first, with the viewer's indicators not met at each."""
+    seen = sections(viewer)
+    details = (Visit.visitor_name, Visit.mode, Visit.difficulties) if "visits" in seen else ()
+    rows = session.execute(
+        select(Visit.id, Visit.visited_on, *details)
+        .where(Visit.household_id == household_id, Visit.visited_on >= since)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+    ).all()
     not_met: dict[int, list[str]] = defaultdict(list)
-    for visit_id, item in session.execute(
-        select(IndicatorObservation.visit_id, IndicatorObservation.code).where(
-            IndicatorObservation.household_id == household.id,
-            IndicatorObservation.state == "not_met",
-            IndicatorObservation.observed_on >= since,
+    if "indicators" in seen:
+        obs = IndicatorObservation
+        query = select(obs.visit_id, obs.code).where(
+            obs.household_id == household_id, obs.state == "not_met", obs.observed_on >= since
         )
-    ):
-        not_met[visit_id].append(item)
-    flags = [
-        f
-        for f in visit_signals(session, month=month, prefix=household.village_code)
-        if f.household_id == household.id
-    ]
-    cases = list(
-        session.scalars(
-            select(WarningCase)
-            .where(WarningCase.household_id == household.id)
-            .order_by(WarningCase.month.desc())
+        codes = indicator_codes(viewer)
+        if codes is not None:
+            query = query.where(obs.code.in_(sorted(codes)))
+        for visit_id, item in session.execute(query.order_by(obs.id)):
+            not_met[visit_id].append(item)
+    return tuple(VisitLine(r[0], r[1], tuple(not_met[r[0]]), *r[2:]) for r in rows)
+
+
+def list_cases(
+    session: Session,
+    *,
+    prefix: str,
+    month: date | None = None,
+    open_only: bool = False,
+    duty: Duty = None,
+    household_id: int | None = None,
+) -> list[CaseFacts]:
+    """The warning cases of households in `prefix` (and concerning the viewer's `duty`), by
+    the date their home check is due."""
+    case = WarningCase
+    query = (
+        select(
+            case.id,
+            case.month,
+            Household.code,
+            Household.head_name,
+            Household.village_code,
+            case.status,
+            case.reasons,
+            case.check_due_on,
+            case.checked_on,
+            case.check_note,
+            case.decision,
+            case.measure,
+            case.close_reason,
+            case.closed_on,
         )
+        .join(Household, Household.id == case.household_id)
+        .where(_in_scope(prefix, duty))
+        .order_by(case.check_due_on, case.id)
     )
-    return HouseholdDetail(household, [(v, not_met[v.id]) for v in visits], flags, cases)
+    if month is not None:
+        query = query.where(case.month == month.replace(day=1))
+    if open_only:
+        query = query.where(case.status != "closed")
+    if household_id is not None:
+        query = query.where(case.household_id == household_id)
+    return [
+        CaseFacts(
+            *row[:6],
+            tuple(Reason(r.get("code", ""), r.get("detail") or "") for r in row.reasons or ()),
+            *row[7:],
+        )
+        for row in session.execute(query)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

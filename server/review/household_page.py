@@ -233,6 +233,7 @@ class _Words:
         return self.labels.join(list_name, codes, self.lang)
 
     def indicator(self, code: str) -> str:
+        """`bayou:road` → 八有：有路通自然村 (core.labels)."""
         return self.labels.indicator(code, self.lang)
 
 

@@ -1,5 +1,5 @@
 """A county officer opens the month in a real browser, drills down to a village, opens the
-warning cases and downloads the monthly report."""
+warning cases, downloads the monthly report, and reads the month again in English."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, 
         page.get_by_label("密码").fill(admin.password)
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_role("heading", name="动态监测 2026年10月")).to_be_visible()
-        expect(page.get_by_role("img", name="走访完成情况 Visits done vs required")).to_be_visible()
+        expect(page.get_by_role("img", name="走访完成情况")).to_be_visible()
 
         page.get_by_role("link", name="黄磜镇").click()
         page.get_by_role("link", name="梁坝村").click()
@@ -44,8 +44,8 @@ def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, 
         page.get_by_role("button", name="为本月预警建立案例").click()
         expect(page.get_by_role("status")).to_contain_text("新建预警 2 件")
         case = page.get_by_role("row", name="李四")
-        case.get_by_label("步骤 Step").select_option("close")
-        case.get_by_label("说明 Note").fill("电话核实：外出务工，月底回家")
+        case.get_by_label("步骤").select_option("close")
+        case.get_by_label("说明").fill("电话核实：外出务工，月底回家")
         case.get_by_role("button", name="保存").click()
         expect(page.get_by_role("row", name="李四")).to_contain_text("已关闭")
 
@@ -53,3 +53,13 @@ def test_a_county_officer_drills_down_and_opens_the_warning_cases(browser_page, 
         with page.expect_download() as download:
             page.get_by_role("link", name="月报 XLSX").click()
         assert download.value.suggested_filename == "monthly-report-2026-10.xlsx"
+
+        page.get_by_role("link", name="English").click()
+        expect(page.get_by_role("heading", name="Monitoring October 2026")).to_be_visible()
+        expect(page.get_by_role("img", name="Visits done vs required")).to_be_visible()
+        page.goto(f"{base_url}/monitoring/?month=2026-10&area=440233100201")
+        row = page.get_by_role("row").filter(has_text="H440233100201-0001")
+        expect(row).to_contain_text("Too few visits 1/2")
+        page.get_by_role("link", name="This month's warning cases").click()
+        expect(page.get_by_role("row", name="李四")).to_contain_text("Closed")
+        expect(page.get_by_role("row", name="李四")).to_contain_text("电话核实：外出务工，月底回家")

@@ -46,6 +46,9 @@ PURE = [
     "monitoring/rules.py",
     "monitoring/scope.py",
     "monitoring/charts.py",
+    "monitoring/facts.py",
+    "monitoring/pages.py",
+    "monitoring/words.py",
     "exports/tables.py",
     "exports/cells.py",
 ]

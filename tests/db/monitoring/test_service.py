@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from server.access.viewer import WEB, Viewer
 from server.monitoring.cases import advance_event, open_warning_cases, record_step
 from server.monitoring.models import WarningCase
-from server.monitoring.service import monthly_overview, trend, visit_signals
+from server.monitoring.service import (
+    household_detail,
+    list_cases,
+    monthly_overview,
+    trend,
+    visit_signals,
+)
 from tests.db.monitoring.factories import household, make_event, make_helper, make_visit
 
 OCTOBER = date(2026, 10, 1)
@@ -81,13 +88,59 @@ def test_a_regression_income_and_an_overdue_event_become_warnings_and_cases(sess
 
 
 def test_a_town_sees_its_own_cases_only(session, county):
-    from server.monitoring.cases import list_cases
-
     make_event(session, household(session, "H440233100201-0001"), datetime(2026, 10, 1, tzinfo=UTC))
     open_warning_cases(session, month=OCTOBER, prefix=COUNTY, today=TODAY)
     assert len(list_cases(session, prefix=TOWN)) == 3
     assert len(list_cases(session, prefix="440233101")) == 0
-    assert len(list_cases(session, prefix=LIANGBA)) == 2
+    found = list_cases(session, prefix=LIANGBA)
+    assert sorted((c.head_name, c.status) for c in found) == [("张三", "open"), ("李四", "open")]
+    (zhang,) = [c for c in found if c.head_name == "张三"]
+    assert zhang.household_code == "H440233100201-0001"
+    assert sorted(r.code for r in zhang.reasons) == ["event_overdue", "visits_below"]
+
+
+def test_a_household_is_told_in_plain_facts_of_the_sections_its_viewer_sees(session, county):
+    zhang = household(session, "H440233100201-0001")
+    zhang.per_capita_net_income = Decimal("5200")
+    make_visit(
+        session,
+        zhang,
+        date(2026, 10, 5),
+        indicators={"food": "not_met", "housing": "not_met", "education": "met"},
+        difficulties="想要危房改造",
+    )
+    make_visit(session, zhang, date(2025, 9, 5))  # more than 12 months before
+    open_warning_cases(session, month=OCTOBER, prefix=COUNTY, today=TODAY)
+    admin = Viewer(WEB, "county_admin")
+    detail = household_detail(session, admin, code=zhang.code, month=OCTOBER, today=TODAY)
+    assert detail is not None
+    assert (detail.household.head_name, detail.village_name) == ("张三", "梁坝村")
+    assert detail.income == Decimal("5200")
+    (visit,) = detail.visits
+    assert (visit.visited_on, visit.mode, visit.difficulties) == (
+        date(2026, 10, 5),
+        "in_home",
+        "想要危房改造",
+    )
+    assert sorted(visit.not_met) == ["food", "housing"]
+    (case,) = detail.cases
+    assert sorted(r.code for r in case.reasons) == ["income_below", "visits_below"]
+
+    housing = Viewer(WEB, "department_viewer", department="housing")
+    seen = household_detail(session, housing, code=zhang.code, month=OCTOBER, today=TODAY)
+    assert seen is not None
+    assert seen.income is None and seen.flags == ()  # no income, no visits section
+    (visit,) = seen.visits
+    assert (visit.not_met, visit.visitor_name, visit.mode, visit.difficulties) == (
+        ("housing",),  # its own indicators only
+        None,
+        None,
+        None,
+    )
+    education = Viewer(WEB, "department_viewer", department="education")
+    assert household_detail(session, education, code=zhang.code, month=OCTOBER, today=TODAY) is None
+    elsewhere = Viewer(WEB, "village_committee", "440233100200")
+    assert household_detail(session, elsewhere, code=zhang.code, month=OCTOBER, today=TODAY) is None
 
 
 def test_a_major_event_goes_open_handling_closed_with_the_measure(session, county, freeze_clock):

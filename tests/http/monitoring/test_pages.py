@@ -151,7 +151,7 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     assert page.status_code == 200
     # the access policy: no visits section for a department, so not what the family said
     assert "危房改造" not in page.get_data(as_text=True)
-    assert "housing" in page.get_data(as_text=True)  # its indicator not met is shown
+    assert "住房安全有保障" in page.get_data(as_text=True)  # its indicator not met, by its label
     assert client.get(f"/monitoring/household/{sound.code}?month={month}").status_code == 404
     assert client.get(f"/monitoring/household/{ill.code}?month={month}").status_code == 404
     village = client.get(f"/monitoring/?month={month}&area={LIANGBA}").get_data(as_text=True)
@@ -222,7 +222,7 @@ def test_a_household_page_ends_the_drill_down_within_scope(client, session, sam,
     page = client.get(f"/monitoring/household/H440233100201-0002?month={OCTOBER}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "2026-10-20" in text and "food" in text
+    assert "2026-10-20" in text and "不愁吃" in text  # the item not met, by its label
     village = client.get(f"/monitoring/?month={OCTOBER}&area={LIANGBA}").get_data(as_text=True)
     assert "/monitoring/household/H440233100201-0002?month=2026-10" in village
     clerk = make_web_user(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from server.monitoring.rules import (
     EventFacts,
     HouseholdFacts,
@@ -330,14 +332,23 @@ def test_a_chart_is_svg_with_escaped_labels_and_proportional_bars():
     assert "&lt;visits&gt;" in svg
 
 
-def test_scope_prefixes_by_role():
-    from server.monitoring.scope import area_code_of, area_prefix, narrow
+def test_scope_prefixes_come_from_the_access_policy():
+    from server.access.viewer import WEB, Viewer
+    from server.monitoring.scope import area_code_of, area_prefix
 
     assert area_code_of("440233") == "440233000000"
     assert area_code_of("440233100") == "440233100000"
     assert area_code_of(LIANGBA) == LIANGBA
 
-    assert area_prefix("county_admin", None) == "440233"
-    assert area_prefix("town_reviewer", "440233100000") == "440233100"
-    assert narrow("440233100", "440233101000") == "440233100"  # another town: refused
-    assert narrow("440233", "440233100000") == "440233100"
+    county = Viewer(WEB, "county_admin")
+    town = Viewer(WEB, "town_reviewer", "440233100000")
+    assert area_prefix(county) == "440233"
+    assert area_prefix(Viewer(WEB, "department_viewer", department="housing")) == "440233"
+    assert area_prefix(town) == "440233100"
+    assert area_prefix(Viewer(WEB, "village_committee", LIANGBA)) == LIANGBA
+    assert area_prefix(town, "440233101000") == "440233100"  # another town: refused
+    assert area_prefix(county, "440233100000") == "440233100"
+    assert area_prefix(town, LIANGBA) == LIANGBA
+    assert area_prefix(town, "440233") == "440233100"  # not an area code: its own area
+    with pytest.raises(ValueError, match="no village"):
+        area_prefix(Viewer(WEB, "town_reviewer", None))  # no area: sees nothing
