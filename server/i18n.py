@@ -31,6 +31,7 @@ from flask_babel import Babel
 
 from server.core import clock
 from server.core.labels import Labels
+from server.web import page_before
 
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
@@ -62,17 +63,9 @@ def label(list_name: str, code: str | None) -> str:
     return code_labels().of(list_name, code, current_language())
 
 
-def label_join(list_name: str, codes: list[str] | tuple[str, ...] | None) -> str:
-    return code_labels().join(list_name, codes, current_language())
-
-
 @bp.get("/lang/<lang>")
 def switch(lang: str) -> Response:
-    target = request.referrer or "/"
-    # Only back to a page of this site (never an open redirect).
-    if not target.startswith(request.host_url):
-        target = "/"
-    response = redirect(target)
+    response = redirect(page_before("/"))
     response.set_cookie(
         COOKIE, lang if lang in LANGUAGES else "zh", max_age=365 * 86400, samesite="Lax"
     )
@@ -111,6 +104,4 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(bp)
     app.jinja_env.filters["cntime"] = china_time
-    app.jinja_env.globals.update(
-        current_language=current_language, label=label, label_join=label_join
-    )
+    app.jinja_env.globals.update(current_language=current_language)

@@ -129,3 +129,10 @@ def content_disposition(filename: str, ascii_filename: str | None = None) -> str
     if name != fallback:
         options["filename*"] = "UTF-8''" + quote(name, safe=_ATTR_CHARS)
     return dump_options_header("attachment", options)
+
+
+def page_before(default: str) -> str:
+    """The page the browser came from, if it is one of this site's; else `default` (never
+    another host: a Referer is the browser's to send)."""
+    target = request.referrer or ""
+    return target if target.startswith(request.host_url) else default

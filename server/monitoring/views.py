@@ -20,6 +20,7 @@ from server.monitoring import cases as case_service
 from server.monitoring import pages, service
 from server.monitoring.scope import area_code_of, area_prefix
 from server.registry.queries import concerns_duty
+from server.web import page_before
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring", template_folder="templates")
 
@@ -155,4 +156,4 @@ def event_step(event_id: int) -> Response:
         by=current_viewer().username or "",
     )
     flash(_("已更新重大变故 #%(id)s", id=event_id))
-    return redirect(request.referrer or url_for("monitoring.dashboard"))
+    return redirect(page_before(url_for("monitoring.dashboard")))

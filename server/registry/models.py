@@ -28,19 +28,6 @@ HOUSEHOLD_KINDS = ("formerly_poor", "ordinary")
 HOUSEHOLD_STATUSES = ("pending_review", "monitored", "risk_eliminated", "rejected")
 MONEY = Numeric(14, 2)
 
-HOUSEHOLD_TYPE_LABELS = {
-    "unstable_formerly_poor": "脱贫不稳定户",
-    "marginal_at_risk": "边缘易致贫户",
-    "sudden_severe_difficulty": "突发严重困难户",
-    "other": "其他",
-}
-HOUSEHOLD_STATUS_LABELS = {
-    "pending_review": "待审核",
-    "monitored": "监测中",
-    "risk_eliminated": "风险已消除",
-    "rejected": "未纳入",
-}
-
 
 class Household(Base):
     """A household under (or proposed for) monitoring."""

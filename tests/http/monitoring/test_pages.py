@@ -7,9 +7,11 @@ import io
 import subprocess
 import zipfile
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from server.access.policy import months_before
 from server.core import clock
@@ -250,3 +252,27 @@ def test_every_export_is_in_the_audit_log(client, session, ada, history):
         ("ada", "registry", False),
         ("ada", "monthly_report", False),
     ]
+
+
+def test_after_an_event_step_the_browser_goes_back_only_to_a_page_of_this_site(
+    client, session, sam, history
+):
+    from server.registry.models import MajorEvent
+
+    (event_id,) = session.scalars(select(MajorEvent.id)).all()
+    login(client, sam)
+    token = csrf_token(client.get(f"/monitoring/?month={OCTOBER}").data)
+    foreign = client.post(
+        f"/monitoring/events/{event_id}",
+        data={"csrf_token": token},
+        headers={"Referer": "https://evil.example/monitoring/"},
+    )
+    assert foreign.status_code == 302
+    assert urlsplit(foreign.headers["Location"]).netloc in ("", "localhost")
+    assert urlsplit(foreign.headers["Location"]).path == "/monitoring/"
+    own = client.post(
+        f"/monitoring/events/{event_id}",
+        data={"csrf_token": token, "measure": "临时救助 3000 元"},
+        headers={"Referer": f"http://localhost/monitoring/?month={OCTOBER}&area={LIANGBA}"},
+    )
+    assert own.headers["Location"].endswith(f"/monitoring/?month={OCTOBER}&area={LIANGBA}")
