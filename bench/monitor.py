@@ -54,7 +54,8 @@ from server.exports.service import ExportFilter, registry_export  # noqa: E402
 from server.exports.writers import write_csv_zip  # noqa: E402
 from server.forms.service import publish_form  # noqa: E402
 from server.ingest.models import Submission, SubmissionVersion  # noqa: E402
-from server.monitoring.service import monthly_overview, trend  # noqa: E402
+from server.monitoring.service import monthly_overview  # noqa: E402
+from server.monitoring.trend import trend  # noqa: E402
 from server.registry.models import (  # noqa: E402
     HelperAssignment,
     Household,

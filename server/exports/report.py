@@ -21,9 +21,10 @@ from server.access.policy import MASKED
 from server.core.clock import Month
 from server.exports.writers import xlsx_row
 from server.forms.service import code_labels
+from server.monitoring.loading import area_name
 from server.monitoring.rules import shortfalls_by
 from server.monitoring.scope import area_code_of
-from server.monitoring.service import area_name, monthly_overview
+from server.monitoring.service import monthly_overview
 from server.monitoring.words import Words, chinese, reason_text
 from server.printing import render as printing_render
 
@@ -68,7 +69,7 @@ def monthly_report(
     today: date,
     duty: ColumnElement[bool] | None = None,
 ) -> dict:
-    """The month's report over `prefix` (and the viewer's `duty`: monitoring/service.py)."""
+    """The month's report over `prefix` (and the viewer's `duty`: monitoring/loading.py)."""
     towns = monthly_overview(session, month=month, prefix=prefix, today=today, duty=duty)
     villages = monthly_overview(
         session,

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from server.core import clock
 from server.core.errors import DomainError
+from server.monitoring.loading import settings_for
 from server.monitoring.models import DECISIONS, WarningCase
 from server.monitoring.scope import area_scope_of
-from server.monitoring.service import monthly_overview, settings_for
+from server.monitoring.service import monthly_overview
 from server.registry.models import Household, MajorEvent
 
 

@@ -31,7 +31,7 @@ def monitoring() -> None:
 )
 def settings(day) -> None:  # type: ignore[no-untyped-def]
     """检查设置文件并显示某日生效的设置 / check the settings file, show those in force."""
-    from server.monitoring.service import load_periods, settings_for
+    from server.monitoring.loading import load_periods, settings_for
 
     periods = load_periods()
     current = settings_for(day.date() if day else clock.today())

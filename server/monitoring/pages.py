@@ -34,7 +34,8 @@ from server.monitoring.words import (
 )
 
 if TYPE_CHECKING:  # the service's results, read here, never handed to a template
-    from server.monitoring.service import AreaRow, Overview, Trend
+    from server.monitoring.service import AreaRow, Overview
+    from server.monitoring.trend import Trend
 
 Options = tuple[tuple[str, str], ...]  # (code, label)
 

@@ -17,7 +17,9 @@ from server.core.clock import Month
 from server.db import get_session
 from server.i18n import code_labels, current_language
 from server.monitoring import cases as case_service
-from server.monitoring import pages, service
+from server.monitoring import pages, service, signals, trend
+from server.monitoring.household import household_detail, list_cases
+from server.monitoring.loading import area_name
 from server.monitoring.scope import area_code_of, area_prefix
 from server.registry.queries import concerns_duty
 from server.web import page_before
@@ -58,13 +60,13 @@ def dashboard() -> str:
     shows_signals = len(prefix) > 6 and "visits" in sections(viewer)
     page = pages.present_dashboard(
         overview,
-        service.trend(session, month=month.first, prefix=prefix, duty=duty),
-        service.visit_signals(session, month=month.first, prefix=prefix, duty=duty)
+        trend.trend(session, month=month.first, prefix=prefix, duty=duty),
+        signals.visit_signals(session, month=month.first, prefix=prefix, duty=duty)
         if shows_signals
         else None,
         viewer=viewer,
         month=month,
-        area_name=service.area_name(session, area_code_of(prefix)),
+        area_name=area_name(session, area_code_of(prefix)),
         labels=code_labels(),
         lang=current_language(),
         gettext=_,
@@ -76,7 +78,7 @@ def dashboard() -> str:
 @permission_required("view_monitoring")
 def household(code: str) -> str:
     month, viewer = month_arg(), current_viewer()
-    detail = service.household_detail(
+    detail = household_detail(
         get_session(), viewer, code=code, month=month.first, today=clock.today()
     )
     if detail is None:
@@ -96,7 +98,7 @@ def household(code: str) -> str:
 @permission_required("view_monitoring")
 def cases() -> str:
     month = month_arg() if request.args.get("month") else None
-    found = service.list_cases(
+    found = list_cases(
         get_session(), prefix=user_prefix(), month=month.first if month else None, duty=user_duty()
     )
     page = pages.present_cases(

@@ -27,8 +27,8 @@ from server.core.clock import Month
 from server.core.errors import AccessDenied, BadArgument, DomainError, NotFound
 from server.forms.service import code_labels
 from server.ingest.models import Blob, SubmissionAttachment
+from server.monitoring.household import visit_tallies
 from server.monitoring.rules import VisitTally
-from server.monitoring.service import visit_tallies
 from server.printing import documents, schemas
 from server.printing.digest import content_digest, verification
 from server.printing.models import ArchiveNumber

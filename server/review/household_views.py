@@ -12,7 +12,7 @@ from server.core import clock
 from server.core.errors import DomainError
 from server.db import get_session
 from server.i18n import code_labels, current_language
-from server.monitoring.service import visit_tallies
+from server.monitoring.household import visit_tallies
 from server.review import approval, household, moves, service
 from server.review.forms import DecisionForm, MoveForm, ProposalForm, RevealForm
 from server.review.household_page import present_household

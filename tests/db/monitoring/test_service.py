@@ -7,14 +7,11 @@ from decimal import Decimal
 
 from server.access.viewer import WEB, Viewer
 from server.monitoring.cases import advance_event, open_warning_cases, record_step
+from server.monitoring.household import household_detail, list_cases
 from server.monitoring.models import WarningCase
-from server.monitoring.service import (
-    household_detail,
-    list_cases,
-    monthly_overview,
-    trend,
-    visit_signals,
-)
+from server.monitoring.service import monthly_overview
+from server.monitoring.signals import visit_signals
+from server.monitoring.trend import trend
 from tests.db.monitoring.factories import household, make_event, make_helper, make_visit
 
 OCTOBER = date(2026, 10, 1)
