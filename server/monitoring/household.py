@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.access.policy import indicator_codes, sections
 from server.access.viewer import Viewer
+from server.core.clock import Month
 from server.monitoring import rules
 from server.monitoring.facts import CaseFacts, HouseholdDetail, VisitLine
 from server.monitoring.loading import (
@@ -155,15 +156,20 @@ def list_cases(
 def visit_tallies(
     session: Session, household_ids: Collection[int], months: Collection[date]
 ) -> dict[tuple[int, date], rules.VisitTally]:
-    """Each household's counted and required visits in each month (first days), by the rule
-    and the statuses of the dashboard: a print or a household page never says "enough" where
-    the dashboard warns."""
+    """Each household's counted and required visits in each of `months` (first days), by the
+    rule and the statuses of the dashboard: a print or a household page never says "enough"
+    where the dashboard warns."""
     if not household_ids or not months:
         return {}
-    ordered = sorted({m.replace(day=1) for m in months})
-    first, last = ordered[0], rules.month_bounds(ordered[-1])[1]
+    wanted = {m.replace(day=1) for m in months}
+    span, month = [], Month.of(min(wanted))
+    while month <= Month.of(max(wanted)):
+        span.append(month.first)
+        month = month.next()
+    first, last = span[0], rules.month_bounds(span[-1])[1]
     visits: dict[tuple[int, date], Counter] = defaultdict(Counter)
-    changes: dict[int, list[StatusChange]] = defaultdict(list)
+    changes: list[StatusChange] = []
+    bounds = [month_moments(m)[0] for m in span] + [month_moments(span[-1])[1]]
     for chunk in chunks(sorted(household_ids)):
         for household_id, day, mode in session.execute(
             select(Visit.household_id, Visit.visited_on, Visit.mode).where(
@@ -171,18 +177,20 @@ def visit_tallies(
             )
         ):
             visits[(household_id, day.replace(day=1))][mode] += 1
-        query = status_changes(month_moments(ordered[-1])[1])
-        for row in session.execute(query.where(query.selected_columns.household_id.in_(chunk))):
-            changes[row[0]].append(StatusChange(*row))
+        query = status_changes(bounds)
+        rows = session.execute(query.where(query.selected_columns.household_id.in_(chunk)))
+        changes.extend(map(StatusChange._make, rows))
+    statuses = rules.statuses_by_month(changes, len(span))
     tallies = {}
-    for month in ordered:
+    for month_first, in_month in zip(span, statuses, strict=True):
+        if month_first not in wanted:
+            continue
         try:
-            settings = settings_for(month)
+            settings = settings_for(month_first)
         except SettingsError:
             continue  # no county rule in force that month: nothing to count against
-        end = month_moments(month)[1]
         for household_id in household_ids:
-            status = rules.statuses_at(changes[household_id], end).get(household_id)
-            modes = visits[(household_id, month)].items()
-            tallies[(household_id, month)] = rules.visit_tally(modes, status, settings)
+            modes = visits[(household_id, month_first)].items()
+            status = in_month.get(household_id)
+            tallies[(household_id, month_first)] = rules.visit_tally(modes, status, settings)
     return tallies

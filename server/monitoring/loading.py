@@ -5,7 +5,7 @@ scope, and the facts of its households. Never commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -80,8 +80,8 @@ def household_facts(
 ) -> tuple[dict[int, HouseholdFacts], dict[int, tuple[bool, bool]]]:
     """Household facts with their status in `month` (today's without a month; a household
     created after the month is left out), and per household (newly included in the month,
-    risk eliminated in the month): `rules.entered` over the status history, the same rule as
-    the trend's. Income is read without conversion (a float on SQLite, a Decimal on
+    risk eliminated in the month): `rules.entries_by_month` over the status history, the
+    trend's rule. Income is read without conversion (a float on SQLite, a Decimal on
     PostgreSQL; both compare with the Decimal threshold)."""
     rows = (
         session.connection()
@@ -106,11 +106,10 @@ def household_facts(
         in_month = {r.id: r.status for r in rows}
         new = eliminated = {}
     else:
-        start, end = month_moments(month)
-        changes = status_changes_in(session, prefix, duty, end)
-        in_month = rules.statuses_at(changes, end)
-        new = rules.entered(changes, "monitored", start, end)
-        eliminated = rules.entered(changes, "risk_eliminated", start, end)
+        changes = status_changes_in(session, prefix, duty, [month])
+        (in_month,) = rules.statuses_by_month(changes, 1)
+        (new,) = rules.entries_by_month(changes, "monitored", 1)
+        (eliminated,) = rules.entries_by_month(changes, "risk_eliminated", 1)
     helpers = _helpers(session, prefix, duty) if with_helpers else {}
     absent = _absent_members(session, prefix, duty) if with_helpers else {}
     homes = {
@@ -141,11 +140,14 @@ def month_moments(month: date) -> tuple[datetime, datetime]:
 
 
 def status_changes_in(
-    session: Session, prefix: str, duty: Duty, before: datetime
+    session: Session, prefix: str, duty: Duty, months: Sequence[date]
 ) -> list[StatusChange]:
-    changes = status_changes(before)
+    """The scope's status history up to the end of the last of `months` (consecutive), each
+    change with the month it falls in (-1: before the first)."""
+    bounds = [month_moments(m)[0] for m in months] + [month_moments(months[-1])[1]]
+    changes = status_changes(bounds)
     query = scoped(changes, changes.selected_columns.household_id, prefix, duty)
-    return [StatusChange(*row) for row in session.execute(query)]
+    return list(map(StatusChange._make, session.connection().execute(query).all()))
 
 
 def _helpers(session: Session, prefix: str, duty: Duty) -> dict[int, tuple[str, ...]]:

@@ -143,38 +143,37 @@ def last_months(month: date, count: int) -> list[date]:
 
 
 class StatusChange(NamedTuple):
-    """A household entered `status` at `since` (registry.status's history, oldest first)."""
+    """A household entered `status` in `period`: -1 before the first of the months asked for,
+    k in the k-th (registry.status's history, in order of time per household)."""
 
     household_id: int
     status: str
-    since: datetime
+    period: int
 
 
-def statuses_at(changes: Iterable[StatusChange], moment: datetime) -> dict[int, str]:
-    """Each household's status just before `moment`; a household not yet created is absent.
-    `changes` are in order of time per household."""
-    found: dict[int, str] = {}
+def statuses_by_month(changes: Iterable[StatusChange], months: int) -> list[dict[int, str]]:
+    """For each of `months` consecutive months, each household's status at the month's end
+    (its last change up to then); a household not yet created is absent. One pass."""
+    found: list[dict[int, str]] = [{} for _ in range(months)]
     for change in changes:
-        if change.since < moment:
-            found[change.household_id] = change.status
+        for k in range(max(change.period, 0), months):
+            found[k][change.household_id] = change.status
     return found
 
 
-def entered(
-    changes: Iterable[StatusChange], status: str, start: datetime, end: datetime
-) -> dict[int, datetime]:
-    """The households that entered `status` from another status in [start, end), with the
-    moment: new inclusions (`monitored`, a county confirmation, a re-inclusion too) and risk
-    eliminations are both this one rule, for the dashboard's tiles and its chart alike."""
+def entries_by_month(changes: Iterable[StatusChange], status: str, months: int) -> list[set[int]]:
+    """For each month, the households that entered `status` from another status in it: new
+    inclusions (`monitored`, a county confirmation, a re-inclusion too) and risk eliminations
+    are this one rule, for the dashboard's tiles and its chart alike."""
+    found: list[set[int]] = [set() for _ in range(months)]
     previous: dict[int, str] = {}
-    found: dict[int, datetime] = {}
     for change in changes:
         if (
             change.status == status
             and previous.get(change.household_id) != status
-            and start <= change.since < end
+            and 0 <= change.period < months
         ):
-            found.setdefault(change.household_id, change.since)
+            found[change.period].add(change.household_id)
         previous[change.household_id] = change.status
     return found
 

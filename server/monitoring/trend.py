@@ -12,7 +12,6 @@ from server.monitoring import rules
 from server.monitoring.loading import (
     Duty,
     in_scope,
-    month_moments,
     scoped,
     settings_for,
     status_changes_in,
@@ -40,7 +39,7 @@ def trend(
     new inclusions, reported major events — the rules of `monthly_overview`, month by month."""
     periods = rules.last_months(month, months)
     start, end = periods[0], rules.month_bounds(periods[-1])[1]
-    changes = status_changes_in(session, prefix, duty, month_moments(periods[-1])[1])
+    changes = status_changes_in(session, prefix, duty, periods)
     by_day = (
         session.connection()
         .execute(
@@ -68,15 +67,15 @@ def trend(
         .all()
     )
     done, required, new, events = [], [], [], []
-    for p in periods:
+    statuses = rules.statuses_by_month(changes, len(periods))
+    entries = rules.entries_by_month(changes, "monitored", len(periods))
+    for p, in_month, entered in zip(periods, statuses, entries, strict=True):
         settings = settings_for(p)
         first, last = rules.month_bounds(p)
-        begins, ends = month_moments(p)
         modes = [(mode, n) for day, mode, n in by_day if first <= day <= last]
         done.append(rules.visit_tally(modes, None, settings).done)
-        statuses = rules.statuses_at(changes, ends)
-        required.append(sum(rules.required_visits(s, settings) for s in statuses.values()))
-        new.append(len(rules.entered(changes, "monitored", begins, ends)))
+        required.append(sum(rules.required_visits(s, settings) for s in in_month.values()))
+        new.append(len(entered))
         events.append(sum(1 for (at,) in reported if first <= at.date() <= last))
     return Trend(
         [f"{p.year % 100:02d}/{p.month:02d}" for p in periods], done, required, new, events

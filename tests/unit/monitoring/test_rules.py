@@ -17,7 +17,7 @@ from server.monitoring.rules import (
     authenticity_flags,
     counted_per_household,
     early_warnings,
-    entered,
+    entries_by_month,
     event_states,
     income_below,
     indicator_reasons,
@@ -25,7 +25,7 @@ from server.monitoring.rules import (
     month_bounds,
     shortfalls_by,
     shortfalls_from_counts,
-    statuses_at,
+    statuses_by_month,
     visit_tally,
 )
 from server.monitoring.settings import parse_settings
@@ -120,29 +120,33 @@ def test_a_tally_counts_by_mode_and_owes_by_status():
 
 
 def test_a_past_month_sees_the_statuses_of_that_month():
+    """Periods: -1 before the first month asked for, then 0, 1, 2 (the database computes
+    them, registry.status.status_changes)."""
     changes = [
-        StatusChange(1, "pending_review", at(1, 0)),
-        StatusChange(1, "monitored", at(10, 3)),
-        StatusChange(1, "risk_eliminated", at(25, 3)),
-        StatusChange(2, "pending_review", at(20, 0)),
+        StatusChange(1, "pending_review", -1),
+        StatusChange(1, "monitored", 1),
+        StatusChange(1, "risk_eliminated", 1),
+        StatusChange(2, "pending_review", 2),
     ]
-    assert statuses_at(changes, at(5, 0)) == {1: "pending_review"}
-    assert statuses_at(changes, at(20, 0)) == {1: "monitored"}
-    assert statuses_at(changes, at(31, 0)) == {1: "risk_eliminated", 2: "pending_review"}
+    assert statuses_by_month(changes, 3) == [
+        {1: "pending_review"},
+        {1: "risk_eliminated"},  # the last change of the month
+        {1: "risk_eliminated", 2: "pending_review"},  # 2 registered in the third month
+    ]
 
 
 def test_entering_a_status_counts_once_and_a_re_inclusion_counts_again():
     changes = [
-        StatusChange(1, "pending_review", at(1, 0)),
-        StatusChange(1, "monitored", at(3, 0)),
-        StatusChange(1, "monitored", at(4, 0)),  # a re-statement is no new inclusion
-        StatusChange(1, "risk_eliminated", at(10, 0)),
-        StatusChange(1, "monitored", at(20, 0)),  # fell back: included again
-        StatusChange(2, "monitored", at(2, 0)),
+        StatusChange(1, "pending_review", -1),
+        StatusChange(1, "monitored", 0),
+        StatusChange(1, "monitored", 0),  # a re-statement is no new inclusion
+        StatusChange(1, "risk_eliminated", 1),
+        StatusChange(1, "monitored", 2),  # fell back: included again
+        StatusChange(2, "monitored", -1),  # before the months asked for
+        StatusChange(3, "monitored", 1),
     ]
-    assert entered(changes, "monitored", at(1, 0), at(5, 0)) == {1: at(3, 0), 2: at(2, 0)}
-    assert entered(changes, "monitored", at(5, 0), at(31, 0)) == {1: at(20, 0)}
-    assert entered(changes, "risk_eliminated", at(1, 0), at(31, 0)) == {1: at(10, 0)}
+    assert entries_by_month(changes, "monitored", 3) == [{1}, {3}, {1}]
+    assert entries_by_month(changes, "risk_eliminated", 3) == [set(), {1}, set()]
 
 
 # -- indicators ----------------------------------------------------------------------------------
