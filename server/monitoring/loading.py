@@ -5,7 +5,7 @@ scope, and the facts of its households. Never commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -33,7 +33,7 @@ from server.registry.models import (
     Membership,
     Person,
 )
-from server.registry.status import status_changes
+from server.registry.status import changed_since, status_changes
 
 # The viewer's duty over households (registry/queries.concerns_duty); None: the whole area.
 Duty = ColumnElement[bool] | None
@@ -106,7 +106,8 @@ def household_facts(
         in_month = {r.id: r.status for r in rows}
         new = eliminated = {}
     else:
-        changes = status_changes_in(session, prefix, duty, [month])
+        current = {r.id: r.status for r in rows}
+        changes = status_changes_in(session, prefix, duty, [month], current)
         (in_month,) = rules.statuses_by_month(changes, 1)
         (new,) = rules.entries_by_month(changes, "monitored", 1)
         (eliminated,) = rules.entries_by_month(changes, "risk_eliminated", 1)
@@ -140,14 +141,37 @@ def month_moments(month: date) -> tuple[datetime, datetime]:
 
 
 def status_changes_in(
-    session: Session, prefix: str, duty: Duty, months: Sequence[date]
+    session: Session,
+    prefix: str,
+    duty: Duty,
+    months: Sequence[date],
+    current: Mapping[int, str],
 ) -> list[StatusChange]:
-    """The scope's status history up to the end of the last of `months` (consecutive), each
-    change with the month it falls in (-1: before the first)."""
+    """The status history of the scope's households (`current`: each one's status now) up to
+    the end of the last of `months` (consecutive), each change with the month it falls in
+    (-1: before the first). A household whose last change came before the first month has
+    held its present status through them all: it is one change (its status, -1) and its
+    history is not read — in a county most are, so a month costs what its changes cost."""
     bounds = [month_moments(m)[0] for m in months] + [month_moments(months[-1])[1]]
-    changes = status_changes(bounds)
-    query = scoped(changes, changes.selected_columns.household_id, prefix, duty)
-    return list(map(StatusChange._make, session.connection().execute(query).all()))
+    recent_query = changed_since(bounds[0])
+    recent = set(
+        session.scalars(
+            scoped(recent_query, recent_query.selected_columns.household_id, prefix, duty)
+        )
+    )
+    settled = [StatusChange(h, status, -1) for h, status in current.items() if h not in recent]
+    if not recent:
+        return settled
+    history = status_changes(bounds)
+    household_id = history.selected_columns.household_id
+    rows = session.connection().execute(history.where(household_id.in_(recent_query)))
+    return settled + list(map(StatusChange._make, rows.all()))
+
+
+def current_statuses(session: Session, prefix: str, duty: Duty) -> dict[int, str]:
+    """Each household's status now (the last of its history)."""
+    query = select(Household.id, Household.status).where(in_scope(prefix, duty))
+    return dict(session.connection().execute(query).all())  # type: ignore[arg-type]
 
 
 def _helpers(session: Session, prefix: str, duty: Duty) -> dict[int, tuple[str, ...]]:

@@ -7,8 +7,8 @@ flags for a person to look at, never verdicts (domain.md §8.3).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -151,14 +151,46 @@ class StatusChange(NamedTuple):
     period: int
 
 
-def statuses_by_month(changes: Iterable[StatusChange], months: int) -> list[dict[int, str]]:
-    """For each of `months` consecutive months, each household's status at the month's end
-    (its last change up to then); a household not yet created is absent. One pass."""
-    found: list[dict[int, str]] = [{} for _ in range(months)]
+def _spans(changes: Iterable[StatusChange], months: int) -> Iterator[tuple[int, str, int, int]]:
+    """The rule: a household's status at a month's end is its last change up to then. As
+    (household, status, first month, month after the last) for each status that held at
+    some month's end; a household not yet created holds none."""
+    held: StatusChange | None = None
     for change in changes:
-        for k in range(max(change.period, 0), months):
-            found[k][change.household_id] = change.status
+        if held is not None:
+            end = months if change.household_id != held.household_id else max(change.period, 0)
+            if max(held.period, 0) < end:
+                yield held.household_id, held.status, max(held.period, 0), end
+        held = change
+    if held is not None and max(held.period, 0) < months:
+        yield held.household_id, held.status, max(held.period, 0), months
+
+
+def statuses_by_month(changes: Iterable[StatusChange], months: int) -> list[dict[int, str]]:
+    """For each of `months` consecutive months, each household's status at the month's end;
+    a household not yet created is absent."""
+    found: list[dict[int, str]] = [{} for _ in range(months)]
+    for household_id, status, start, end in _spans(changes, months):
+        for k in range(start, end):
+            found[k][household_id] = status
     return found
+
+
+def status_counts_by_month(changes: Iterable[StatusChange], months: int) -> list[Counter[str]]:
+    """`statuses_by_month`, counted: how many households had each status at each month's end
+    (the trend; linear in the changes, not in households × months)."""
+    steps: dict[str, list[int]] = defaultdict(lambda: [0] * (months + 1))
+    for _household_id, status, start, end in _spans(changes, months):
+        steps[status][start] += 1
+        steps[status][end] -= 1
+    counts: list[Counter[str]] = [Counter() for _ in range(months)]
+    for status, step in steps.items():
+        running = 0
+        for k in range(months):
+            running += step[k]
+            if running:
+                counts[k][status] = running
+    return counts
 
 
 def entries_by_month(changes: Iterable[StatusChange], status: str, months: int) -> list[set[int]]:
@@ -216,12 +248,25 @@ def shortfalls_from_counts(
 ) -> tuple[Shortfall, ...]:
     """Households that owe more visits this month than were counted (`counted_per_household`
     over the month's visits). A household's `status` is its status in the month."""
+    owed = OwedVisits(settings)
     shortfalls = []
     for h in households:
-        tally = VisitTally(done.get(h.id, 0), required_visits(h.status, settings))
+        tally = VisitTally(done.get(h.id, 0), owed[h.status])
         if tally.below:
             shortfalls.append(Shortfall(h.id, h.village_code, h.helpers, *tally))
     return tuple(shortfalls)
+
+
+class OwedVisits(dict[str | None, int]):
+    """`required_visits` by status, each worked out once (10 000s of households ask)."""
+
+    def __init__(self, settings: MonitoringSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def __missing__(self, status: str | None) -> int:
+        self[status] = required_visits(status, self.settings)
+        return self[status]
 
 
 def counted_per_household(

@@ -150,7 +150,7 @@ def _visits_by_mode(
         prefix,
         duty,
     )
-    return [(row[0], row[1], row[2]) for row in session.connection().execute(query)]
+    return session.connection().execute(query).all()  # type: ignore[return-value]
 
 
 def _observations(session: Session, prefix: str, duty: Duty, month: date) -> list[Observation]:
@@ -254,13 +254,14 @@ def _rows(
     }[level]
     rows: dict[str, AreaRow] = {}
     row_of: dict[int, AreaRow] = {}
+    owed = rules.OwedVisits(settings)
     for h in homes.values():
         code = key(h)
         if code not in rows:
             label = h.head_name if level in ("village", "household") else names.get(code, code)
             rows[code] = AreaRow(code, label)
         row = row_of[h.id] = rows[code]
-        _count_household(row, h, extra[h.id], settings, first, last)
+        _count_household(row, h, extra[h.id], owed)
     for household_id, done in counts.items():
         if household_id in row_of:
             row_of[household_id].visits_done += done
@@ -277,7 +278,9 @@ def _rows(
     return rows
 
 
-def _count_household(row: AreaRow, h: HouseholdFacts, extra: tuple, settings, first, last) -> None:  # type: ignore[no-untyped-def]
+def _count_household(
+    row: AreaRow, h: HouseholdFacts, extra: tuple[bool, bool], owed: rules.OwedVisits
+) -> None:
     is_new, is_eliminated = extra
     row.households += 1
     row.by_type[h.household_type] += 1
@@ -285,7 +288,7 @@ def _count_household(row: AreaRow, h: HouseholdFacts, extra: tuple, settings, fi
     row.by_type_status[(h.household_type, h.status)] += 1
     if h.status in rules.UNDER_MONITORING:
         row.under_monitoring += 1
-    row.visits_required += rules.required_visits(h.status, settings)
+    row.visits_required += owed[h.status]
     row.new += is_new
     row.eliminated += is_eliminated
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.monitoring import rules
 from server.monitoring.loading import (
     Duty,
+    current_statuses,
     in_scope,
     scoped,
     settings_for,
@@ -39,7 +40,8 @@ def trend(
     new inclusions, reported major events — the rules of `monthly_overview`, month by month."""
     periods = rules.last_months(month, months)
     start, end = periods[0], rules.month_bounds(periods[-1])[1]
-    changes = status_changes_in(session, prefix, duty, periods)
+    current = current_statuses(session, prefix, duty)
+    changes = status_changes_in(session, prefix, duty, periods, current)
     by_day = (
         session.connection()
         .execute(
@@ -67,14 +69,14 @@ def trend(
         .all()
     )
     done, required, new, events = [], [], [], []
-    statuses = rules.statuses_by_month(changes, len(periods))
+    statuses = rules.status_counts_by_month(changes, len(periods))
     entries = rules.entries_by_month(changes, "monitored", len(periods))
     for p, in_month, entered in zip(periods, statuses, entries, strict=True):
         settings = settings_for(p)
         first, last = rules.month_bounds(p)
         modes = [(mode, n) for day, mode, n in by_day if first <= day <= last]
         done.append(rules.visit_tally(modes, None, settings).done)
-        required.append(sum(rules.required_visits(s, settings) for s in in_month.values()))
+        required.append(sum(rules.required_visits(s, settings) * n for s, n in in_month.items()))
         new.append(len(entered))
         events.append(sum(1 for (at,) in reported if first <= at.date() <= last))
     return Trend(

@@ -50,6 +50,13 @@ def history(session: Session, household_id: int) -> list[HouseholdStatusChange]:
     )
 
 
+def changed_since(moment: datetime) -> Select[tuple[int]]:
+    """The households with a status change at or after `moment` (the others have held the
+    status they have now since before it)."""
+    change = HouseholdStatusChange
+    return select(change.household_id).where(change.since >= moment).distinct()
+
+
 def status_changes(bounds: Sequence[datetime]) -> Select[tuple[int, str, int]]:
     """Every status change before `bounds[-1]`, in order of time per household, with the period
     it falls in: -1 before `bounds[0]`, k in [bounds[k], bounds[k+1]). The period is computed

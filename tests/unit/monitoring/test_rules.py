@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from server.monitoring.rules import (
     month_bounds,
     shortfalls_by,
     shortfalls_from_counts,
+    status_counts_by_month,
     statuses_by_month,
     visit_tally,
 )
@@ -133,6 +135,21 @@ def test_a_past_month_sees_the_statuses_of_that_month():
         {1: "risk_eliminated"},  # the last change of the month
         {1: "risk_eliminated", 2: "pending_review"},  # 2 registered in the third month
     ]
+
+
+def test_the_trend_counts_statuses_by_the_same_rule():
+    changes = [
+        StatusChange(1, "pending_review", -1),
+        StatusChange(1, "monitored", 0),
+        StatusChange(1, "risk_eliminated", 2),
+        StatusChange(1, "monitored", 2),  # eliminated and re-included within one month
+        StatusChange(2, "monitored", -1),
+        StatusChange(2, "rejected", 1),
+        StatusChange(3, "pending_review", 3),
+    ]
+    counts = status_counts_by_month(changes, 4)
+    assert counts == [Counter(s.values()) for s in statuses_by_month(changes, 4)]
+    assert counts[2] == Counter({"monitored": 1, "rejected": 1})
 
 
 def test_entering_a_status_counts_once_and_a_re_inclusion_counts_again():
