@@ -1,6 +1,6 @@
 """The access matrix: 3 villages in 2 towns × every role × every route and object kind —
-submissions, the household page, approvals, moves, prints and monitoring (exports: below;
-phones' lists and writes: tests/http/openrosa/test_write_scope.py).
+submissions, the household page, approvals, moves, prints, monitoring and exports (phones'
+lists and writes: tests/http/openrosa/test_write_scope.py).
 
 For each role, every object of every village is tried through every route (reads and writes,
 with a valid CSRF token), and the status is compared with the expectation the roles matrix in
@@ -10,6 +10,9 @@ probed; in-scope objects the role may not touch answer 403. A denied write chang
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -293,3 +296,29 @@ def test_a_case_id_from_another_town_behind_an_own_household_is_not_found(client
     )
     assert resp.status_code == 404
     assert _writes(session) == before
+
+
+def _zip_tables(data: bytes) -> dict[str, list[list[str]]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name: list(csv.reader(io.TextIOWrapper(archive.open(name), "utf-8-sig")))
+            for name in archive.namelist()
+        }
+
+
+@pytest.mark.parametrize("username", sorted(PEOPLE))
+def test_exports_hold_exactly_the_villages_in_reach(client, world, username):
+    """The registry export holds the households a person may see (area, then duty); the
+    submissions export, for the area roles only, the submissions about its villages."""
+    sign_in(client, world.users[username])
+    role = PEOPLE[username][0]
+    households = _zip_tables(client.get("/exports/registry.zip").get_data())["households.csv"]
+    assert {code[1:13] for code, *_ in households[1:]} == COVERS[username]
+    submissions = client.get("/exports/submissions/visit_test.zip")
+    if role not in AREA_ROLES:
+        assert submissions.status_code == 403
+        return
+    text = "\n".join(
+        ",".join(row) for rows in _zip_tables(submissions.get_data()).values() for row in rows
+    )
+    assert {v for v in VILLAGES if v in text} == COVERS[username]
