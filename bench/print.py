@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def seed(workdir: Path, households: int) -> str:
     from server.config import Config
     from server.db import unit_of_work
     from server.forms.service import publish_form
-    from server.registry.models import Household
+    from server.registry.service import add_household
     from tests.registry_factories import add_visit, photo_jpeg, signature_png
 
     url = f"sqlite:///{workdir / 'bench.db'}"
@@ -64,7 +64,9 @@ def seed(workdir: Path, households: int) -> str:
             session, source=source, source_name="assistance_visit.xlsx", attachments={}
         ).version
         for n in range(1, households + 1):
-            household = Household(
+            # Registered in March, as the registry does (with its status history).
+            household = add_household(
+                session,
                 code=f"H{VILLAGE}-{n:04d}",
                 village_code=VILLAGE,
                 head_name=f"村民{n:03d}",
@@ -74,9 +76,8 @@ def seed(workdir: Path, households: int) -> str:
                 member_count=3,
                 address=f"梁坝村第{n % 9 + 1}村民小组{n}号",
                 identified_on=date(2026, 3, 1),
+                created_at=datetime(2026, 3, 1, tzinfo=UTC),
             )
-            session.add(household)
-            session.flush()
             for k, day in enumerate((5, 20)):
                 add_visit(
                     session,
