@@ -25,6 +25,9 @@ _MOBILE = re.compile(r"1[0-9]{10}")
 _LONG_ID = re.compile(r"(?<![0-9])(\d{6})\d{8,}(\d{3}[0-9Xx])(?![0-9])")
 _SHORT_ID = re.compile(r"(?<![0-9])(\d{6})\d{6}(\d{3})(?![0-9])")
 _PHONE_IN_TEXT = re.compile(r"(?<![0-9])(1\d{2})\d{4}(\d{4})(?![0-9])")
+# Every number `text` masks has 11 digits or more: text without such a run is left as it is
+# (one search instead of three substitutions, for the 100 000s of cells of an export).
+_ELEVEN_DIGITS = re.compile(r"\d{11}")
 
 
 def _stars(n: int) -> str:
@@ -62,6 +65,8 @@ def text(value: str | None) -> str:
     """Free text with every 15–18+ digit ID-like run and every mobile number inside masked."""
     if not value:
         return ""
+    if not _ELEVEN_DIGITS.search(value):
+        return value
     value = _LONG_ID.sub(lambda m: m.group(1) + _stars(len(m.group(0)) - 10) + m.group(2), value)
     value = _SHORT_ID.sub(lambda m: m.group(1) + _stars(6) + m.group(2), value)
     return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), value)

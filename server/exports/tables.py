@@ -18,7 +18,9 @@ from server.ingest.instance import InstanceTree, Record
 from server.ingest.values import NUMBER_KINDS, Unparseable, number
 
 # Kinds of personal data and how they are masked for roles that may not see them.
-ID_NUMBER, PHONE, GPS, GEOPOINT = "id_number", "phone", "gps", "geopoint"
+# Kinds of personal field: the Masker's (access.policy) names for them.
+ID_NUMBER, PHONE, GPS, GEOPOINT = "id_number", "phone", "coordinate", "geopoint"
+TEXT = "text"  # free text: an ID or phone number written inside it is masked
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +59,10 @@ def row_renderer(spec: TableSpec, masker: Masker):  # type: ignore[no-untyped-de
     to this viewer and numeric answers as numbers. Rows with nothing to do pass through
     untouched: the CSV writer formats dates and decimals itself (`str`), the XLSX writer
     converts what Excel cannot hold (`cells.cell`), and both neutralise formula-like text."""
-    kinds = {
-        ID_NUMBER: masker.id_number,
-        PHONE: masker.phone,
-        GPS: masker.coordinate,
-        GEOPOINT: masker.geopoint,
-    }
     masks = [
-        (i, kinds[c.sensitive])
+        (i, mask)
         for i, c in enumerate(spec.columns)
-        if c.sensitive in kinds and not masker.full_ids
+        if c.sensitive and (mask := masker.mask_of(c.sensitive)) is not None
     ]
     numbers = [(i, c.number) for i, c in enumerate(spec.columns) if c.number]
     keys = [c.key for c in spec.columns]
@@ -137,7 +133,7 @@ VISITS = TableSpec(
         Column("mode", "走访方式 Mode"),
         Column("met_person", "见到的人 Who was met"),
         Column("risk_trend", "风险变化 Risk trend"),
-        Column("difficulties", "困难及诉求 Difficulties"),
+        Column("difficulties", "困难及诉求 Difficulties", TEXT),
         Column("latitude", "走访纬度 Visit latitude", GPS),
         Column("longitude", "走访经度 Visit longitude", GPS),
         Column("started_at", "开始时间 Started"),
@@ -152,7 +148,7 @@ INDICATORS = TableSpec(
         Column("observed_on", "日期 Date"),
         Column("code", "指标 Indicator"),
         Column("state", "状态 State"),
-        Column("detail", "说明 Detail"),
+        Column("detail", "说明 Detail", TEXT),
     ),
 )
 MEASURES = TableSpec(
@@ -162,7 +158,7 @@ MEASURES = TableSpec(
         Column("household_code", "户编号 Household code"),
         Column("recorded_on", "日期 Date"),
         Column("family", "措施类别 Family"),
-        Column("detail", "具体措施 Measure"),
+        Column("detail", "具体措施 Measure", TEXT),
         Column("status", "落实情况 Status"),
         Column("amount", "金额 Amount"),
     ),
@@ -203,7 +199,8 @@ def _column(schema: FormSchema, f: Field) -> Column:
 def _sensitive(f: Field) -> str | None:
     if f.kind == "geopoint":
         return GEOPOINT
-    return next((kind for part, kind in SENSITIVE_NAMES.items() if part in f.name), None)
+    named = next((kind for part, kind in SENSITIVE_NAMES.items() if part in f.name), None)
+    return named or (TEXT if f.kind == "string" else None)
 
 
 def _header(schema: FormSchema, f: Field) -> str:

@@ -161,6 +161,10 @@ def test_a_department_viewer_sees_only_the_households_its_duty_concerns(client, 
     assert f"/monitoring/household/{sound.code}" not in village
     tables = _zip_tables(client.get("/exports/registry.zip").get_data())
     assert [row[0] for row in tables["households.csv"][1:]] == [leaking.code]
+    # Free text is masked in an export as on every page (access.masks.text).
+    difficulties = {row[9] for row in tables["visits.csv"][1:]}
+    assert "妻子电话138****5678，想要危房改造" in difficulties
+    assert not any("13812345678" in text for text in difficulties)
     assert client.get("/exports/submissions/visit_test.zip").status_code == 403
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/").data)})
     login(client, health)
