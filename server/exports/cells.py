@@ -21,17 +21,19 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# Each is one character: a set lookup of the first is the same test, faster per cell.
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 PLAIN = (str, int, float, Decimal, type(None))  # what both writers take as it is
 
 
 def is_formula_text(value: Any) -> bool:
     """Text a spreadsheet would read as a formula (numbers never are: -5 is a number)."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return isinstance(value, str) and value[:1] in _FORMULA_FIRST
 
 
 def csv_row(row: Iterable[Any]) -> list[Any]:
     """A row for `csv.writer`, with formula-like text behind a `'`."""
-    return ["'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row]
+    return ["'" + v if isinstance(v, str) and v[:1] in _FORMULA_FIRST else v for v in row]
 
 
 def cell(value: Any) -> Any:

@@ -9,7 +9,7 @@ import pytest
 
 from server.access.policy import EXPORT, masker
 from server.access.viewer import OPERATOR
-from server.exports.cells import cell, csv_row, is_formula_text
+from server.exports.cells import FORMULA_STARTS, cell, csv_row, is_formula_text
 from server.exports.tables import row_renderer, submission_tables
 from server.forms.compile import compile_xlsform
 
@@ -65,3 +65,9 @@ def test_numeric_answers_become_numbers_unless_sensitive_or_unparseable():
     assert rendered[paths["note"]] == "-1"  # text stays text (and is neutralised when written)
     assert render({paths["members"]: "=1+1"})[3] == "=1+1"  # not a number: the phone's text
     assert render({paths["members"]: "1" * 16})[3] == "1" * 16  # too long for a number cell
+
+
+def test_every_formula_start_is_one_character():
+    """csv_row and is_formula_text test the first character only."""
+    assert all(len(start) == 1 for start in FORMULA_STARTS)
+    assert csv_row(["＝SUM(A1)", "-5", -5, "a=b"]) == ["'＝SUM(A1)", "'-5", -5, "a=b"]
